@@ -1,0 +1,11 @@
+"""KPI library: pure, typed functions of French commercial maths (C16, C20, C21).
+
+Importing this package registers every rubric-callable KPI in `KPIS` (name → function,
+called with keyword arguments). Rates are fractions of 1; nothing is rounded.
+"""
+
+from autocorrect.kpis import activity, commerce, costs, dates, mistakes
+from autocorrect.kpis.dates import DayMonth
+from autocorrect.kpis.registry import KPIS, kpi
+
+__all__ = ["KPIS", "DayMonth", "activity", "commerce", "costs", "dates", "kpi", "mistakes"]

@@ -1,0 +1,76 @@
+"""French label matching, tolerant of case, accents, punctuation, plurals and abbreviations.
+
+"Tx de marque (%)", "TAUX DE MARQUE" and "taux de marque" all normalise to ("taux", "marque").
+A synonym matches a label when its words appear contiguously in the label; the score is the
+share of the label's words the synonym covers, so that "Taux de marge sur coût variable" is
+claimed by the synonym "taux de marge sur coût variable" (score 1) rather than by
+"taux de marge" (score 0.5).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+
+_STOPWORDS = frozenset(
+    {"de", "du", "des", "la", "le", "les", "d", "l", "en", "a", "au", "aux", "un", "une", "par"}
+)
+_UNIT_WORDS = frozenset({"eur", "euro", "euros", "e", "pct", "pourcent", "pourcentage", "val"})
+_ABBREVIATIONS = {
+    "tx": "taux",
+    "coeff": "coef",
+    "coefficient": "coef",
+    "coefficients": "coef",
+    "qte": "quantite",
+    "nb": "nombre",
+    "nbre": "nombre",
+    "cout": "cout",
+    "couts": "cout",
+    "transfo": "transformation",
+    "equipes": "equipe",
+}
+_SPLIT = re.compile(r"[^a-z0-9/]+")
+MAX_LABEL_WORDS = 12  # longer texts are instructions or comments, not labels
+
+
+def _strip_accents(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def _singular(word: str) -> str:
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
+@functools.lru_cache(maxsize=65536)
+def words(text: str) -> tuple[str, ...]:
+    """Normalised words of a label; '/' is kept as a word ("marge/pv")."""
+    lowered = _strip_accents(text.casefold()).replace("/", " / ").replace("œ", "oe")
+    result: list[str] = []
+    for raw in _SPLIT.split(lowered):
+        if not raw or raw in _STOPWORDS or raw in _UNIT_WORDS:
+            continue
+        result.append(_ABBREVIATIONS.get(raw, _singular(raw)))
+    return tuple(result)
+
+
+def has_percent(text: str) -> bool:
+    """Whether a label announces a percentage ("Taux de marge (%)", "% du CA")."""
+    return "%" in text or "pourcent" in text.casefold()
+
+
+def score(label: str, synonym: str) -> float:
+    """Share of the label's words covered by the synonym's words; 0 when no match."""
+    label_words, synonym_words = words(label), words(synonym)
+    if not synonym_words or not label_words or len(label_words) > MAX_LABEL_WORDS:
+        return 0.0
+    size = len(synonym_words)
+    for start in range(len(label_words) - size + 1):
+        if label_words[start : start + size] == synonym_words:
+            return size / len(label_words)
+    return 0.0
+
+
+def best_score(label: str, synonyms: tuple[str, ...]) -> float:
+    return max((score(label, s) for s in synonyms), default=0.0)

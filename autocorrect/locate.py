@@ -1,0 +1,219 @@
+"""Answer location: find each rubric item in a free-layout workbook, and say how.
+
+Order of attempts for one item:
+1. `template` — the rubric names a cell (subjects that provide an answer grid);
+2. `label`    — a cell whose text is one of the item's labels, with the value to its right
+                 (blanks and unit cells such as "€" skipped) or just below;
+3. `table`    — a header matching the item's measure and an entity header (P1, Camille,
+                 Total…) crossing at the value: entities in rows or in columns alike;
+4. `value-search` is done by the grader, only for items not found here, and is never credited
+   without a human look.
+
+Cells that the subject already holds (same sheet, same place, same content) are never taken
+as answers or labels, so answers appended to the annex sheets are found and annex data is not.
+Every label cell is *claimed* by the label groups that match it best, so "Taux de marque
+global" belongs to the global rate, not to the per-product "taux de marque" column.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from autocorrect import labels
+from autocorrect.compare import parse_date_text, parse_number_text
+from autocorrect.refs import CellRef, parse_ref
+from autocorrect.rubric import ItemSpec, Rubric
+from autocorrect.workbook import CellData, Workbook
+
+_UNIT_TEXT_MAX = 8  # "€", "%", "jours", "€ HT": skipped between a label and its value
+_SCAN_RIGHT = 6
+_SCAN_DOWN = 2
+_CLAIM_EPSILON = 1e-9
+
+
+@dataclass(frozen=True)
+class Location:
+    cell: CellRef
+    located_by: str  # "template" | "label" | "table"
+    label: str  # the text(s) that led to the cell, for the explanation
+    percent_label: bool  # the label announces a percentage
+    alternatives: int = 0  # other equally good places (reported as ambiguity)
+
+
+@dataclass(frozen=True)
+class _Label:
+    cell: CellData
+    text: str
+    score: float
+
+
+class Locator:
+    """Indexes one workbook's labels once, then locates items."""
+
+    def __init__(self, workbook: Workbook, rubric: Rubric, subject: Mapping[CellRef, object]):
+        self.workbook = workbook
+        self.subject = subject
+        self._texts = [c for c in workbook.cells.values() if self._is_candidate_text(c)]
+        self._label_claims = self._claims(_label_groups(rubric))
+        self._entity_claims = self._claims(_entity_groups(rubric))
+        self._entities = {k: v for g in rubric.entities.values() for k, v in g.items()}
+
+    # -- indexing ------------------------------------------------------------------------------
+
+    def is_subject_cell(self, cell: CellData) -> bool:
+        value = self.subject.get(cell.ref, _MISSING)
+        return value is not _MISSING and value == cell.value and not cell.is_formula
+
+    def _is_candidate_text(self, cell: CellData) -> bool:
+        if self.is_subject_cell(cell):
+            return False
+        return isinstance(cell.value, str | int) and not isinstance(cell.value, bool)
+
+    def _claims(self, groups: Iterable[tuple[str, ...]]) -> dict[tuple[str, ...], list[_Label]]:
+        """Give each text cell to the synonym groups that match it best."""
+        groups = list(dict.fromkeys(groups))
+        claims: dict[tuple[str, ...], list[_Label]] = defaultdict(list)
+        for cell in self._texts:
+            text = str(cell.value)
+            scored = [(labels.best_score(text, g), g) for g in groups]
+            top = max((s for s, _ in scored), default=0.0)
+            if top <= 0:
+                continue
+            for value, group in scored:
+                if value >= top - _CLAIM_EPSILON:
+                    claims[group].append(_Label(cell, text, value))
+        return claims
+
+    # -- locating ------------------------------------------------------------------------------
+
+    def locate(self, item: ItemSpec) -> Location | None:
+        for attempt in (self._by_template, self._by_label, self._by_table):
+            found = attempt(item)
+            if found is not None:
+                return found
+        return None
+
+    def _by_template(self, item: ItemSpec) -> Location | None:
+        if not item.cell:
+            return None
+        area = parse_ref(item.cell, self.workbook.sheets[0])
+        if area is None:
+            return None
+        sheet = self.workbook.sheet_named(area.sheet)
+        cell = self.workbook.get(CellRef(sheet or area.sheet, area.min_row, area.min_col))
+        if cell is None or self.is_subject_cell(cell):
+            return None
+        return Location(cell.ref, "template", item.cell, percent_label=False)
+
+    def _by_label(self, item: ItemSpec) -> Location | None:
+        if not item.labels:
+            return None
+        found: list[tuple[float, CellRef, _Label]] = []
+        for label in self._label_claims.get(item.labels, []):
+            value = self._value_near(label.cell.ref, item.unit)
+            if value is not None:
+                found.append((label.score, value, label))
+        return _best(found, "label")
+
+    def _value_near(self, ref: CellRef, unit: str) -> CellRef | None:
+        for step in range(1, _SCAN_RIGHT + 1):
+            cell = self.workbook.get(ref.offset(cols=step))
+            verdict = self._classify(cell, unit)
+            if verdict == "value":
+                return ref.offset(cols=step)
+            if verdict == "stop":
+                break
+        for step in range(1, _SCAN_DOWN + 1):
+            cell = self.workbook.get(ref.offset(rows=step))
+            if self._classify(cell, unit) == "value":
+                return ref.offset(rows=step)
+        return None
+
+    def _classify(self, cell: CellData | None, unit: str) -> str:
+        """'value', 'skip' (blank or unit text) or 'stop' (another label)."""
+        if cell is None:
+            return "skip"
+        if self.is_subject_cell(cell):
+            return "stop"
+        if cell.is_formula or isinstance(cell.value, int | float | dt.date | dt.datetime):
+            return "value"
+        text = str(cell.value).strip()
+        if looks_like_answer_text(text, unit):
+            return "value"
+        return "skip" if len(text) <= _UNIT_TEXT_MAX and not labels.words(text)[1:] else "stop"
+
+    def _by_table(self, item: ItemSpec) -> Location | None:
+        if item.entity is None or not item.measure_labels:
+            return None
+        entity_synonyms = self._entities.get(item.entity, (item.entity,))
+        found: list[tuple[float, CellRef, _Label]] = []
+        for header in self._label_claims.get(item.measure_labels, []):
+            for entity in self._entity_claims.get(entity_synonyms, []):
+                crossing = _crossing(header.cell.ref, entity.cell.ref)
+                if crossing is None:
+                    continue
+                cell = self.workbook.get(crossing)
+                if self._classify(cell, item.unit) != "value":
+                    continue
+                distance = (
+                    abs(crossing.row - entity.cell.ref.row)
+                    + abs(crossing.col - header.cell.ref.col)
+                    + abs(crossing.col - entity.cell.ref.col)
+                    + abs(crossing.row - header.cell.ref.row)
+                )
+                merged = _Label(header.cell, f"{header.text} × {entity.text}", header.score)
+                found.append((header.score + entity.score - distance / 1000, crossing, merged))
+        return _best(found, "table")
+
+
+_MISSING = object()
+
+
+def _crossing(header: CellRef, entity: CellRef) -> CellRef | None:
+    """Where a measure header and an entity header meet, for either table orientation."""
+    if header.sheet != entity.sheet:
+        return None
+    if entity.row > header.row and entity.col < header.col:  # entities down, measures across
+        return CellRef(header.sheet, entity.row, header.col)
+    if entity.col > header.col and entity.row < header.row:  # entities across, measures down
+        return CellRef(header.sheet, header.row, entity.col)
+    return None
+
+
+def _best(found: list[tuple[float, CellRef, _Label]], how: str) -> Location | None:
+    if not found:
+        return None
+    found.sort(key=lambda f: (-f[0], f[1]))
+    top_score, cell, label = found[0]
+    others = {c for s, c, _ in found[1:] if s >= top_score - _CLAIM_EPSILON and c != cell}
+    return Location(
+        cell=cell,
+        located_by=how,
+        label=label.text,
+        percent_label=labels.has_percent(label.text),
+        alternatives=len(others),
+    )
+
+
+def _label_groups(rubric: Rubric) -> list[tuple[str, ...]]:
+    groups: list[tuple[str, ...]] = []
+    for question in rubric.questions:
+        for item in question.items:
+            groups.extend(g for g in (item.labels, item.measure_labels) if g)
+    return groups
+
+
+def _entity_groups(rubric: Rubric) -> list[tuple[str, ...]]:
+    return [synonyms for group in rubric.entities.values() for synonyms in group.values()]
+
+
+def looks_like_answer_text(text: str, unit: str) -> bool:
+    """A typed text that is itself an answer: "33,33 %", "291 484,41 €", "1er novembre"."""
+    if unit == "date":
+        return parse_date_text(text) is not None
+    if unit == "text":
+        return False
+    return parse_number_text(text) is not None

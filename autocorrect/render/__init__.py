@@ -1,0 +1,1 @@
+"""Presentation only: JSON, French text and CSV renderings of reports. Deterministic output."""

@@ -1,0 +1,81 @@
+"""The readable French report printed by `autocorrect grade`."""
+
+from __future__ import annotations
+
+from autocorrect.findings import CandidateReport, ItemResult, QuestionResult, Status, Verdict
+
+VERDICT_FR = {
+    Verdict.CORRECT: "juste",
+    Verdict.CONSEQUENTIAL: "report d'erreur",
+    Verdict.HARDCODED: "valeur saisie",
+    Verdict.INCORRECT: "faux",
+    Verdict.MISSING: "absent",
+    Verdict.REVIEW: "à vérifier",
+}
+STATUS_FR = {
+    Status.GRADED: "corrigée",
+    Status.UNREADABLE: "illisible",
+    Status.ERROR: "erreur du correcteur",
+}
+LOCATED_FR = {
+    "template": "case prévue",
+    "label": "libellé",
+    "table": "tableau",
+    "value-search": "recherche par valeur",
+}
+
+
+def number(value: float) -> str:
+    """French number: comma decimals, no useless zeros."""
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return text.replace(".", ",")
+
+
+def render_text(report: CandidateReport) -> str:
+    lines = [
+        f"Copie : {report.candidate} — barème {report.rubric}",
+        f"Statut : {STATUS_FR[report.status]}",
+    ]
+    if report.status != Status.GRADED:
+        lines.append(f"Motif : {report.message}")
+        return "\n".join(lines) + "\n"
+    lines[-1] += f" — note {number(report.score)} / {number(report.max_score)}"
+    for criterion in report.criteria:
+        lines.append(
+            f"Critère {criterion.id} : {number(criterion.points)} / "
+            f"{number(criterion.max_points)} → {criterion.proposal} ({criterion.reason})"
+        )
+    for question in report.questions:
+        lines.extend(_question(question))
+    if report.findings:
+        lines.append("")
+        lines.append("Constats sur le classeur :")
+        lines.extend(
+            f"  - [{f.code}] {f.cell + ' : ' if f.cell else ''}{f.message}" for f in report.findings
+        )
+    return "\n".join(lines) + "\n"
+
+
+def _question(question: QuestionResult) -> list[str]:
+    head = (
+        f"{question.id} {question.title} — {VERDICT_FR[question.verdict]} — "
+        f"{number(question.points)} / {number(question.max_points)}"
+    )
+    return ["", head, *(_item(i) for i in question.items)]
+
+
+def _item(item: ItemResult) -> str:
+    where = ""
+    if item.cell:
+        where = f" {item.cell} ({LOCATED_FR.get(item.located_by or '', item.located_by)})"
+    formula = f" {item.formula}" if item.formula else ""
+    values = ""
+    if item.verdict != Verdict.MISSING:
+        values = f" attendu {_value(item.expected)}, trouvé {_value(item.found)}."
+    return f"  · {item.key} : {VERDICT_FR[item.verdict]}{where}{formula}{values} {item.explanation}"
+
+
+def _value(value: object) -> str:
+    if isinstance(value, float):
+        return number(value) if abs(value) >= 1 else f"{value:.4f}".replace(".", ",")
+    return str(value)
