@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -41,13 +42,20 @@ def submissions(folder: Path) -> tuple[list[Path], list[Path]]:
 
 
 def report_names(paths: list[Path]) -> dict[Path, str]:
-    """File stem, made unique and safe as a file name in the output folder."""
+    """File stem, safe as a file name; files sharing a stem all get their extension added
+    (`dupont_xls`, `dupont_xlsx`), so no report overwrites another and none depends on order."""
+    safe = {
+        p: "".join(c if c.isalnum() or c in "-_." else "_" for c in p.stem) or "copie"
+        for p in paths
+    }
+    counts = Counter(name.casefold() for name in safe.values())
     names: dict[Path, str] = {}
     taken: set[str] = set()
     for path in paths:
-        base = "".join(c if c.isalnum() or c in "-_." else "_" for c in path.stem) or "copie"
-        name = base if base.casefold() not in taken else f"{base}_{path.suffix.lstrip('.')}"
-        counter = 2
+        name = safe[path]
+        if counts[name.casefold()] > 1:
+            name = f"{name}_{path.suffix.lstrip('.') or 'sans-extension'}"
+        base, counter = name, 2
         while name.casefold() in taken:
             name, counter = f"{base}_{counter}", counter + 1
         taken.add(name.casefold())

@@ -34,7 +34,7 @@ from autocorrect.locate import Location, Locator
 from autocorrect.refs import CellRef
 from autocorrect.rubric import Computation, ItemSpec, QuestionSpec, Rubric, item_dependencies
 from autocorrect.rubric import ordered_items as rubric_order
-from autocorrect.workbook import Workbook, from_serial, is_date_format, is_percent_format
+from autocorrect.workbook import CellData, Workbook, from_serial, is_date_format, is_percent_format
 
 _WRONG = (Verdict.INCORRECT, Verdict.CONSEQUENTIAL)
 
@@ -62,6 +62,7 @@ class _Grading:
         self.answers: dict[tuple[str, str], _Answer] = {}
         self.candidate_values: dict[tuple[str, str], object] = {}
         self.results: dict[tuple[str, str], ItemResult] = {}
+        self._pool: list[CellData] | None = None
 
     # -- locating --------------------------------------------------------------------------
 
@@ -96,16 +97,24 @@ class _Grading:
         expected = self.case.reference[(question.id, item.key)]
         if not isinstance(expected, float) or expected == 0:
             return None  # a zero or a date is too common to be evidence on its own
-        for cell in self.workbook.cells.values():
-            if cell.ref in used or self.locator.is_subject_cell(cell):
-                continue
-            if not cell.is_formula and not isinstance(cell.value, float | int):
+        for cell in self._search_pool():
+            if cell.ref in used:
                 continue
             location = Location(cell.ref, "value-search", "", percent_label=False)
             answer = self._answer(location, item)
             if first_agreeing(expected, list(answer.readings), item.tolerance):
                 return answer
         return None
+
+    def _search_pool(self) -> list[CellData]:
+        """The candidate's own numbers and formulas: where a value search may look."""
+        if self._pool is None:
+            self._pool = [
+                c
+                for c in self.workbook.cells.values()
+                if (c.is_formula or _is_number(c.value)) and not self.locator.is_subject_cell(c)
+            ]
+        return self._pool
 
     # -- judging ---------------------------------------------------------------------------
 
@@ -204,6 +213,8 @@ class _Grading:
         codes = self._common_codes(item, answer)
         if any(n.startswith("variante") for n in notes):
             codes.append(Code.VARIANT_ACCEPTED)
+        if any("×100" in n for n in notes):
+            codes.append(Code.PERCENT_TIMES_100)
         if answer.location.located_by == "value-search":
             codes.append(Code.VALUE_SEARCH_ONLY)
             text = (
@@ -311,8 +322,6 @@ class _Grading:
             codes.append(Code.AMBIGUOUS_LOCATION)
         if answer.formula is not None and _stale(answer, item):
             codes.append(Code.STALE_CACHE)
-        if any("×100" in r.how for r in answer.readings[:1]):
-            codes.append(Code.PERCENT_TIMES_100)
         return codes
 
     def _item(
@@ -343,6 +352,10 @@ class _Grading:
             explanation=explanation,
             codes=tuple(dict.fromkeys(codes)),
         )
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def _stale(answer: _Answer, item: ItemSpec) -> bool:
@@ -377,7 +390,7 @@ def _fmt(value: object) -> str:
 
 
 def _join(text: str, *notes: str) -> str:
-    """"Juste." + notes -> "Juste (variante acceptée : …)."."""
+    """ "Juste." + notes -> "Juste (variante acceptée : …)."."""
     kept = [n.strip() for n in notes if n and n.strip()]
     if not kept:
         return text

@@ -197,8 +197,8 @@ def _encrypted(what: str = "Le classeur") -> WorkbookUnreadable:
 def _xls(kind: str) -> WorkbookUnreadable:
     return WorkbookUnreadable(
         "xls",
-        f"Le fichier est {kind}, un ancien format que la correction automatique ne lit pas : "
-        "demander au candidat de l'ouvrir dans Excel et de l'enregistrer au format .xlsx "
+        f"Le fichier est {kind}, que la correction automatique ne lit pas : demander au "
+        "candidat de l'ouvrir dans Excel et de l'enregistrer au format .xlsx "
         f"({_RESAVE_XLSX}).",
     )
 
@@ -394,7 +394,7 @@ def _reject_ole2(data: bytes) -> NoReturn:
         raise _not_spreadsheet("une présentation PowerPoint 97-2003 (.ppt)")
     if "workbook" in names_lower or "book" in names_lower:
         raise _xls("au format Excel 97-2003 (.xls)")
-    raise _xls("dans l'ancien format des fichiers Office (OLE2), sans doute Excel 97-2003 (.xls)")
+    raise _xls("dans l'ancien format OLE2 des fichiers Office, sans doute Excel 97-2003 (.xls)")
 
 
 # --------------------------------------------------------------------------- not a zip, not OLE2

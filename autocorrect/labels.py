@@ -31,7 +31,7 @@ _ABBREVIATIONS = {
     "equipes": "equipe",
 }
 _SPLIT = re.compile(r"[^a-z0-9/]+")
-MAX_LABEL_WORDS = 12  # longer texts are instructions or comments, not labels
+MAX_LABEL_WORDS = 8  # longer texts are instructions or comments, not labels
 
 
 def _strip_accents(text: str) -> str:

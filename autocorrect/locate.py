@@ -10,7 +10,8 @@ Order of attempts for one item:
    without a human look.
 
 Cells that the subject already holds (same sheet, same place, same content) are never taken
-as answers or labels, so answers appended to the annex sheets are found and annex data is not.
+as answers, so answers appended to the annex sheets are found and annex data is not; the
+subject's headers do serve as labels for columns a candidate appends beside an annex table.
 Every label cell is *claimed* by the label groups that match it best, so "Taux de marque
 global" belongs to the global rate, not to the per-product "taux de marque" column.
 """
@@ -67,9 +68,10 @@ class Locator:
         value = self.subject.get(cell.ref, _MISSING)
         return value is not _MISSING and value == cell.value and not cell.is_formula
 
-    def _is_candidate_text(self, cell: CellData) -> bool:
-        if self.is_subject_cell(cell):
-            return False
+    @staticmethod
+    def _is_candidate_text(cell: CellData) -> bool:
+        # The subject's own headers count: answers appended beside an annex table use them.
+        # Subject *values* never count as answers (see _classify).
         return isinstance(cell.value, str | int) and not isinstance(cell.value, bool)
 
     def _claims(self, groups: Iterable[tuple[str, ...]]) -> dict[tuple[str, ...], list[_Label]]:

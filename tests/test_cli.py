@@ -1,0 +1,82 @@
+"""The command line is thin: same JSON as the library, documented exit codes."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from autocorrect.api import grade
+from autocorrect.cli import EXIT_UNREADABLE, EXIT_USAGE, main
+from autocorrect.render.json import render_json
+from tests.builders import candidate, product_table
+from tests.conftest import C20_RUBRIC
+
+
+def test_cli_json_equals_library(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = candidate(tmp_path, "dupont", {"Calculs": product_table()})
+    assert main(["grade", str(path), "--rubric", str(C20_RUBRIC), "--format", "json"]) == 0
+    printed = capsys.readouterr().out
+    assert printed == render_json(grade(path, C20_RUBRIC))
+    assert json.loads(printed)["candidate"] == "dupont"
+
+
+def test_text_report_is_french(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = candidate(tmp_path, "martin", {"Calculs": product_table()})
+    main(["grade", str(path), "--rubric", str(C20_RUBRIC)])
+    out = capsys.readouterr().out
+    assert "Statut : corrigée" in out
+    assert "C20-Q01 Prix de vente TTC — juste" in out
+    assert "Calculs!B2 (tableau)" in out
+
+
+def test_unreadable_exit_code(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "vide.xlsx"
+    path.write_bytes(b"")
+    assert main(["grade", str(path), "--rubric", str(C20_RUBRIC)]) == EXIT_UNREADABLE
+    assert "illisible" in capsys.readouterr().out
+
+
+def test_invalid_rubric_exit_code(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("id: x\n", encoding="utf-8")
+    path = candidate(tmp_path, "x", {})
+    assert main(["grade", str(path), "--rubric", str(bad)]) == EXIT_USAGE
+    assert "Barème invalide" in capsys.readouterr().err
+
+
+def test_batch_writes_reports_and_gradebook(tmp_path: Path) -> None:
+    folder = tmp_path / "copies"
+    folder.mkdir()
+    candidate(folder, "dupont", {"Calculs": product_table()})
+    (folder / "dupont.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600)
+    (folder / "~$dupont.xlsx").write_bytes(b"lock")
+    (folder / "photo.jpg").write_bytes(b"\xff\xd8\xff\xe0" + b"\0" * 100)
+    out = tmp_path / "out"
+    assert main(["batch", str(folder), "--rubric", str(C20_RUBRIC), "--out", str(out)]) == 0
+    assert sorted(p.name for p in out.glob("*.json")) == [
+        "dupont_xls.json", "dupont_xlsx.json", "photo.json",
+    ]  # fmt: skip
+    rows = list(csv.DictReader((out / "gradebook.csv").open(encoding="utf-8")))
+    statuses = {r["candidat"]: r["statut"] for r in rows}
+    assert statuses == {"dupont_xlsx": "graded", "dupont_xls": "unreadable", "photo": "unreadable"}
+    graded = next(r for r in rows if r["candidat"] == "dupont_xlsx")
+    assert graded["C20-Q01"] == "correct"
+    assert graded["C20-Q14"] == "missing"
+
+
+def test_console_script_runs(tmp_path: Path) -> None:
+    path = candidate(tmp_path, "script", {})
+    exe = Path(sys.executable).with_name("autocorrect")
+    if not exe.exists():
+        pytest.skip("console script not installed in this environment")
+    done = subprocess.run(
+        [str(exe), "grade", str(path), "--rubric", str(C20_RUBRIC), "--format", "json"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["status"] == "graded"
