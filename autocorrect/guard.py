@@ -715,12 +715,13 @@ def _read_member(fh: IO[bytes], name: str, scan: _Scan, total: int, limits: Limi
             )
         if kept is not None:
             kept.append(chunk)
-        text = _denul(chunk)
-        if size == len(chunk):  # first chunk: is it XML, is it a sheet?
-            is_xml = is_xml or text.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")
-            cell_tag = _sheet_head(name, text, scan) if is_xml else None
+        if size == len(chunk):  # first chunk: is it XML (BOMs and NULs aside), is it a sheet?
+            head = _denul(chunk)
+            is_xml = is_xml or head.lstrip(b"\xef\xbb\xbf\xff\xfe \t\r\n").startswith(b"<")
+            cell_tag = _sheet_head(name, head, scan) if is_xml else None
         if not is_xml:
             continue
+        text = _denul(chunk)
         window = tail + text
         dtd = dtd or any(marker in window for marker in _DTD_MARKERS)
         if cell_tag is not None:

@@ -61,6 +61,8 @@ def _question(question: QuestionResult) -> list[str]:
         f"{question.id} {question.title} — {VERDICT_FR[question.verdict]} — "
         f"{number(question.points)} / {number(question.max_points)}"
     )
+    if question.verdict == Verdict.MISSING:
+        return ["", head, f"  · {question.items[0].explanation}"]
     return ["", head, *(_item(i) for i in question.items)]
 
 

@@ -1,0 +1,88 @@
+"""LibreOffice as the oracle of our recomputation.
+
+Every formula cell of the LibreOffice-saved fixtures is recomputed by the engine and compared
+with the value LibreOffice saved. A file without cached values is recalculated by LibreOffice
+here (forced recalculation profile) and compared the same way.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import subprocess
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from autocorrect.evaluator import Evaluator, ExcelError
+from autocorrect.workbook import Workbook, excel_serial, load
+from tests.conftest import C20_FIXTURES
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+SUBMISSIONS = sorted((C20_FIXTURES / "submissions").glob("*.xlsx"))
+STALE_ON_PURPOSE = "cand12-cache-perime"
+RECALC_PROFILE = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry"
+ xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load">
+<prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+</oor:items>
+"""
+
+
+def _disagreements(workbook: Workbook) -> list[str]:
+    evaluator = Evaluator(workbook)
+    found = []
+    for ref, cell in sorted(workbook.cells.items()):
+        if not cell.is_formula or cell.cached is None:
+            continue
+        ours, theirs = evaluator.value(ref), excel_serial(cell.cached)
+        if not _same(ours, theirs):
+            found.append(f"{ref}: {cell.formula} → moteur {ours!r}, LibreOffice {theirs!r}")
+    return found
+
+
+def _same(ours: object, theirs: object) -> bool:
+    if isinstance(ours, ExcelError):
+        return isinstance(theirs, str) and theirs.startswith("#")
+    if isinstance(ours, float) and isinstance(theirs, int | float):
+        return abs(ours - float(theirs)) <= 1e-9 * max(1.0, abs(ours))
+    if isinstance(theirs, dt.datetime):
+        return ours == excel_serial(theirs)
+    return ours == theirs or (ours in ("", 0.0) and theirs in ("", 0, None))
+
+
+@pytest.mark.parametrize(
+    "path", [C20_FIXTURES / "solution.xlsx", *SUBMISSIONS], ids=lambda p: p.stem
+)
+def test_engine_agrees_with_libreoffice_saved_values(path: Path) -> None:
+    workbook = load(path)
+    if not workbook.has_cached_values:
+        pytest.skip("fichier sans valeurs calculées : couvert par le test de recalcul")
+    disagreements = _disagreements(workbook)
+    if path.stem == STALE_ON_PURPOSE:
+        assert len(disagreements) == 1, disagreements  # the one cell edited behind LibreOffice
+    else:
+        assert disagreements == []
+
+
+@pytest.mark.skipif(
+    SOFFICE is None, reason="LibreOffice (soffice) absent : apt-get install libreoffice-calc"
+)
+def test_engine_agrees_with_libreoffice_recalculation(tmp_path: Path) -> None:
+    uncached = [p for p in SUBMISSIONS if not load(p).has_cached_values]
+    assert uncached, "au moins une copie sans valeurs calculées est attendue"
+    profile = Path(tempfile.mkdtemp(dir=tmp_path))
+    (profile / "user").mkdir()
+    (profile / "user" / "registrymodifications.xcu").write_text(RECALC_PROFILE, encoding="utf-8")
+    out = tmp_path / "recalc"
+    subprocess.run(
+        [str(SOFFICE), "--headless", f"-env:UserInstallation=file://{profile}",
+         "--convert-to", "xlsx", "--outdir", str(out), *map(str, uncached)],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    for path in uncached:
+        recalculated = load(out / path.name)
+        assert recalculated.has_cached_values
+        assert _disagreements(recalculated) == []
