@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from autocorrect.api import grade
 from autocorrect.findings import CandidateReport, Code
 from autocorrect.rubric import Rubric
@@ -147,3 +151,28 @@ def test_stale_cache_is_reported_and_recomputation_wins(tmp_path: Path, c20_rubr
     report = grade(candidate(tmp_path, "nocache", {"Calculs": product_table()}), c20_rubric)
     codes = {f["code"] for f in report.to_dict()["findings"]}  # type: ignore[union-attr]
     assert str(Code.NO_CACHED_VALUES) in codes
+
+
+@settings(max_examples=15, deadline=None)
+@given(
+    product=st.sampled_from(range(5)),
+    factor=st.floats(min_value=1.01, max_value=3.0) | st.floats(min_value=0.2, max_value=0.99),
+)
+def test_any_perturbed_answer_is_caught(
+    tmp_path_factory: pytest.TempPathFactory, c20_rubric: Rubric, product: int, factor: float
+) -> None:
+    sheet = product_table()
+    row = 2 + product
+    sheet[f"B{row}"] = f"{sheet[f'B{row}']}*{factor!r}"
+    report = grade(
+        candidate(tmp_path_factory.mktemp("p"), "perturbed", {"Calculs": sheet}), c20_rubric
+    )
+    verdicts = {i["key"]: i["verdict"] for i in _question(report, "C20-Q01")["items"]}  # type: ignore[union-attr]
+    expected = dict.fromkeys(("P1", "P2", "P3", "P4", "P5"), "correct")
+    expected[f"P{product + 1}"] = "incorrect"
+    assert verdicts == expected
+    assert _verdict(report, "C20-Q02") == "correct"
+
+
+def _question(report: CandidateReport, qid: str) -> dict[str, object]:
+    return next(q for q in report.to_dict()["questions"] if q["id"] == qid)  # type: ignore[union-attr]
