@@ -157,6 +157,8 @@ def display(value: object) -> object:
         return str(value)
     if isinstance(value, float):
         return round(value, 10)
-    if isinstance(value, dt.datetime | dt.date):
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
         return value.isoformat()
     return value

@@ -275,8 +275,9 @@ class _Grading:
             return self._item(item, Verdict.INCORRECT, expected, answer, text, codes)
         if wrong:
             names = ", ".join(f"{q}[{k}]" for q, k in wrong)
+            verb = "est faux" if len(wrong) == 1 else "sont faux"
             text = (
-                f"Faux uniquement parce que {names} est faux : la méthode appliquée à vos "
+                f"Faux uniquement parce que {names} {verb} : la méthode appliquée à vos "
                 f"propres résultats donne bien {_fmt(value)}{variant} (report d'erreur)."
             )
             return self._item(item, Verdict.CONSEQUENTIAL, expected, answer, text, codes)

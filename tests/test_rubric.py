@@ -112,5 +112,5 @@ def test_c20_expected_values_are_computed_from_the_subject(c20_rubric: Rubric) -
     assert case.reference[("C20-Q14", "SR")] == pytest.approx(291484.41, abs=0.005)
     assert case.reference[("C20-Q15", "date")] == DayMonth(1, 11)
     assert case.reference[("C20-Q25", "net à payer")] == pytest.approx(11572.02, abs=0.005)
-    assert case.reference[("C20-Q17", "Equipe")] == pytest.approx(0.0512, abs=5e-5)
+    assert case.reference[("C20-Q17", "Équipe")] == pytest.approx(0.0512, abs=5e-5)
     assert C20_RUBRIC.read_text(encoding="utf-8").count("291484.41") == 1  # only as check:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from autocorrect.findings import CandidateReport, ItemResult, QuestionResult, Status, Verdict
 
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 VERDICT_FR = {
     Verdict.CORRECT: "juste",
     Verdict.CONSEQUENTIAL: "report d'erreur",
@@ -80,4 +83,7 @@ def _item(item: ItemResult) -> str:
 def _value(value: object) -> str:
     if isinstance(value, float):
         return number(value) if abs(value) >= 1 else f"{value:.4f}".replace(".", ",")
+    if isinstance(value, str) and _ISO_DATE.match(value):
+        year, month, day = value.split("-")
+        return f"{day}/{month}/{year}"
     return str(value)
