@@ -62,15 +62,28 @@ def has_percent(text: str) -> bool:
 
 def score(label: str, synonym: str) -> float:
     """Share of the label's words covered by the synonym's words; 0 when no match."""
-    label_words, synonym_words = words(label), words(synonym)
+    return _covered(words(label), words(synonym))
+
+
+def _covered(label_words: tuple[str, ...], synonym_words: tuple[str, ...]) -> float:
     if not synonym_words or not label_words or len(label_words) > MAX_LABEL_WORDS:
         return 0.0
     size = len(synonym_words)
-    for start in range(len(label_words) - size + 1):
-        if label_words[start : start + size] == synonym_words:
+    first = synonym_words[0]
+    for start, word in enumerate(label_words[: len(label_words) - size + 1]):
+        if word == first and label_words[start : start + size] == synonym_words:
             return size / len(label_words)
     return 0.0
 
 
+@functools.lru_cache(maxsize=262144)
 def best_score(label: str, synonyms: tuple[str, ...]) -> float:
-    return max((score(label, s) for s in synonyms), default=0.0)
+    """Best score of any synonym; cached, since the same headers recur in every copy."""
+    label_words = words(label)
+    if not label_words or len(label_words) > MAX_LABEL_WORDS:
+        return 0.0
+    present = set(label_words)
+    return max(
+        (_covered(label_words, w) for w in map(words, synonyms) if w and w[0] in present),
+        default=0.0,
+    )
