@@ -4,8 +4,20 @@ Importing this package registers every rubric-callable KPI in `KPIS` (name → f
 called with keyword arguments). Rates are fractions of 1; nothing is rounded.
 """
 
-from autocorrect.kpis import activity, commerce, costs, dates, mistakes
+from autocorrect.kpis import activity, commerce, costs, dashboard, dates, mistakes, stocks, survey
 from autocorrect.kpis.dates import DayMonth
 from autocorrect.kpis.registry import KPIS, kpi
 
-__all__ = ["KPIS", "DayMonth", "activity", "commerce", "costs", "dates", "kpi", "mistakes"]
+__all__ = [
+    "KPIS",
+    "DayMonth",
+    "activity",
+    "commerce",
+    "costs",
+    "dashboard",
+    "dates",
+    "kpi",
+    "mistakes",
+    "stocks",
+    "survey",
+]

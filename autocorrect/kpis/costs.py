@@ -6,6 +6,7 @@ count (the dates). A zero denominator raises ZeroDivisionError.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 from autocorrect.kpis.dates import (
@@ -110,8 +111,9 @@ def point_mort_saisonnier_jours(sr: float, ca_mensuels: Sequence[float]) -> floa
     """
     cumul = 0.0
     for k, ca in enumerate(ca_mensuels):
-        if cumul + ca >= sr:
-            return DAYS_PER_COMMERCIAL_MONTH * (k + (sr - cumul) / ca)
+        # SR equal to a month-end cumul must count as reached despite float summation error.
+        if cumul + ca >= sr or math.isclose(cumul + ca, sr, rel_tol=1e-12):
+            return DAYS_PER_COMMERCIAL_MONTH * (k + min(1.0, (sr - cumul) / ca))
         cumul += ca
     msg = f"the cumulative CA ({cumul}) never reaches the seuil de rentabilité ({sr})"
     raise ValueError(msg)
