@@ -8,27 +8,18 @@ here (forced recalculation profile) and compared the same way.
 from __future__ import annotations
 
 import datetime as dt
-import shutil
-import subprocess
-import tempfile
 from pathlib import Path
 
 import pytest
 
 from autocorrect.evaluator import Evaluator, ExcelError
+from autocorrect.libreoffice import recalculate, soffice_path
 from autocorrect.workbook import Workbook, excel_serial, load
 from tests.conftest import C20_FIXTURES
 
-SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+SOFFICE = soffice_path()
 SUBMISSIONS = sorted((C20_FIXTURES / "submissions").glob("*.xlsx"))
 STALE_ON_PURPOSE = "cand12-cache-perime"
-RECALC_PROFILE = """<?xml version="1.0" encoding="UTF-8"?>
-<oor:items xmlns:oor="http://openoffice.org/2001/registry"
- xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
-<item oor:path="/org.openoffice.Office.Calc/Formula/Load">
-<prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
-</oor:items>
-"""
 
 
 def _disagreements(workbook: Workbook) -> list[str]:
@@ -77,15 +68,8 @@ def test_engine_agrees_with_libreoffice_saved_values(path: Path) -> None:
 def test_engine_agrees_with_libreoffice_recalculation(tmp_path: Path) -> None:
     uncached = [p for p in SUBMISSIONS if not load(p).has_cached_values]
     assert uncached, "au moins une copie sans valeurs calculées est attendue"
-    profile = Path(tempfile.mkdtemp(dir=tmp_path))
-    (profile / "user").mkdir()
-    (profile / "user" / "registrymodifications.xcu").write_text(RECALC_PROFILE, encoding="utf-8")
     out = tmp_path / "recalc"
-    subprocess.run(
-        [str(SOFFICE), "--headless", f"-env:UserInstallation=file://{profile}",
-         "--convert-to", "xlsx", "--outdir", str(out), *map(str, uncached)],
-        check=True, capture_output=True, timeout=180,
-    )  # fmt: skip
+    recalculate(uncached, out, timeout=180)
     for path in uncached:
         recalculated = load(out / path.name)
         assert recalculated.has_cached_values

@@ -1,0 +1,67 @@
+"""LibreOffice headless as a recalculation oracle (fixtures, cross-checks, tests).
+
+LibreOffice keeps the cached values a file carries unless its profile forces recalculation on
+load; a brand-new profile does not, so every call uses a private profile that does.
+Concurrent calls need distinct profiles, which a temporary directory per call gives.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from autocorrect.errors import AutocorrectError
+
+RECALC_ON_LOAD = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" \
+xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load">\
+<prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+</oor:items>
+"""
+
+
+class LibreOfficeError(AutocorrectError):
+    """soffice is missing or did not convert every file."""
+
+
+def soffice_path() -> str | None:
+    return shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def recalculate(files: Sequence[Path], outdir: Path, timeout: float = 900) -> list[Path]:
+    """Open, recalculate and save every file as .xlsx in `outdir`, in one soffice call."""
+    soffice = soffice_path()
+    if soffice is None:
+        raise LibreOfficeError(
+            "LibreOffice (soffice) est introuvable : apt-get install libreoffice-calc"
+        )
+    outdir.mkdir(parents=True, exist_ok=True)
+    profile = Path(tempfile.mkdtemp(prefix="lo-profile-"))
+    try:
+        (profile / "user").mkdir()
+        (profile / "user" / "registrymodifications.xcu").write_text(RECALC_ON_LOAD, "utf-8")
+        command = [
+            soffice,
+            "--headless",
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            str(outdir),
+            *map(str, files),
+        ]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout, check=False)
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+    outputs = [outdir / f"{f.stem}.xlsx" for f in files]
+    missing = [p.name for p in outputs if not p.exists()]
+    if done.returncode != 0 or missing:
+        raise LibreOfficeError(
+            f"LibreOffice n'a pas converti {missing or 'les classeurs'} "
+            f"(code {done.returncode}) : {done.stderr.strip()}"
+        )
+    return outputs
