@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from autocorrect.errors import RubricError
 from autocorrect.kpis import KPIS
-from autocorrect.refs import CellRef, parse_ref
-from autocorrect.rubric import Arg, Computation, Ref, Rubric, ordered_items
+from autocorrect.refs import CellRef, RangeRef, parse_ref
+from autocorrect.rubric import Arg, Computation, InputSpec, Ref, Rubric, Text, ordered_items
 from autocorrect.workbook import Workbook, load
 
 Answers = Mapping[tuple[str, str], object]
@@ -50,7 +50,9 @@ def _compute_case(rubric: Rubric) -> CaseData:
     subject = load(rubric.subject)
     inputs = {name: _read_input(rubric, subject, name) for name in rubric.inputs}
     entity_order = {
-        name: tuple(rubric.entities[spec.entities]) if spec.entities else ()
+        name: tuple(rubric.entities[spec.entities or spec.columns or ""] or ())
+        if (spec.entities or spec.columns)
+        else ()
         for name, spec in rubric.inputs.items()
     }
     for_each = {q.id: tuple(i.key for i in q.items if i.from_for_each) for q in rubric.questions}
@@ -70,13 +72,11 @@ def _compute_case(rubric: Rubric) -> CaseData:
 
 def _read_input(rubric: Rubric, subject: Workbook, name: str) -> object:
     spec = rubric.inputs[name]
-    area = parse_ref(spec.ref, subject.sheets[0])
-    if area is None or subject.sheet_named(area.sheet) is None:
-        raise RubricError(
-            f"{rubric.path} : entrée « {name} » : référence « {spec.ref} » "
-            "introuvable dans le sujet."
-        )
-    values = [_number(rubric, subject, name, c) for row in area.cells() for c in row]
+    area = input_area(rubric, subject, name)
+    grid = [[_cell_value(rubric, subject, spec, c) for c in row] for row in area.cells()]
+    if spec.columns is not None:
+        return _by_columns(rubric, spec, grid)
+    values = [v for row in grid for v in row]
     if spec.entities is not None:
         expected = len(rubric.entities[spec.entities])
         if len(values) != expected:
@@ -88,13 +88,38 @@ def _read_input(rubric: Rubric, subject: Workbook, name: str) -> object:
     return values[0] if len(values) == 1 else tuple(values)
 
 
-def _number(rubric: Rubric, subject: Workbook, name: str, ref: CellRef) -> float:
-    cell = subject.get(CellRef(subject.sheet_named(ref.sheet) or ref.sheet, ref.row, ref.col))
+def input_area(rubric: Rubric, subject: Workbook, name: str) -> RangeRef:
+    """Where an input lives in the subject, with the subject's own sheet spelling."""
+    spec = rubric.inputs[name]
+    area = parse_ref(spec.ref, subject.sheets[0])
+    sheet = subject.sheet_named(area.sheet) if area else None
+    if area is None or sheet is None:
+        raise RubricError(
+            f"{rubric.path} : entrée « {name} » : référence « {spec.ref} » "
+            "introuvable dans le sujet."
+        )
+    return RangeRef(sheet, area.min_row, area.min_col, area.max_row, area.max_col)
+
+
+def _by_columns(rubric: Rubric, spec: InputSpec, grid: list[list[object]]) -> tuple[object, ...]:
+    members = rubric.entities[str(spec.columns)]
+    if not grid or len(grid[0]) != len(members):
+        raise RubricError(
+            f"{rubric.path} : entrée « {spec.name} » : {len(grid[0]) if grid else 0} colonnes "
+            f"pour {len(members)} entités du groupe « {spec.columns} »."
+        )
+    return tuple(tuple(row[i] for row in grid) for i in range(len(members)))
+
+
+def _cell_value(rubric: Rubric, subject: Workbook, spec: InputSpec, ref: CellRef) -> object:
+    cell = subject.get(ref)
     value = cell.value if cell else None
+    if spec.any_values:
+        return float(value) if isinstance(value, int) and not isinstance(value, bool) else value
     if not isinstance(value, int | float) or isinstance(value, bool):
         raise RubricError(
-            f"{rubric.path} : entrée « {name} » : la cellule {ref} du sujet ne "
-            f"contient pas un nombre ({value!r})."
+            f"{rubric.path} : entrée « {spec.name} » : la cellule {ref} du sujet ne "
+            f"contient pas un nombre ({value!r}) ; écrire « values: any » pour l'accepter."
         )
     return float(value)
 
@@ -117,12 +142,16 @@ def evaluate(comp: Computation, case: CaseData, answers: Answers) -> object:
         result = KPIS[comp.kpi](**kwargs)
     except (ZeroDivisionError, ValueError, TypeError, OverflowError) as exc:
         raise ComputationFailed(f"{comp.kpi} impossible ({type(exc).__name__})") from exc
-    return float(result) if isinstance(result, int) else result
+    if isinstance(result, int) and not isinstance(result, bool):
+        return float(result)
+    return result
 
 
 def _resolve(arg: Arg, case: CaseData, answers: Answers) -> object:
-    if isinstance(arg, float):
+    if isinstance(arg, float | bool):
         return arg
+    if isinstance(arg, Text):
+        return arg.value
     if isinstance(arg, tuple):
         return tuple(_resolve(a, case, answers) for a in arg)
     return _resolve_ref(arg, case, answers)

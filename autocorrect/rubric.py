@@ -70,7 +70,14 @@ class Ref:
     is_item: bool = False
 
 
-Arg = Ref | float | tuple["Arg", ...]
+@dataclass(frozen=True)
+class Text:
+    """A literal text argument, written `{text: PME}` (a segment, a COUNTIF criterion)."""
+
+    value: str
+
+
+Arg = Ref | float | bool | Text | tuple["Arg", ...]
 
 
 @dataclass(frozen=True)
@@ -123,6 +130,8 @@ class InputSpec:
     name: str
     ref: str  # "'Annexe 1 - Produits'!C5:C9"
     entities: str | None = None  # entity group naming the cells in order
+    columns: str | None = None  # entity group naming the columns of a 2-D range, in order
+    any_values: bool = False  # texts, dates and blanks allowed (otherwise numbers only)
 
 
 @dataclass(frozen=True)
@@ -327,6 +336,9 @@ def _criterion(ctx: _Context, node: Any) -> CriterionSpec:
     return spec
 
 
+_INPUT_KEYS = {"range", "entities", "columns", "values"}
+
+
 def _inputs(ctx: _Context, node: _LineDict) -> dict[str, InputSpec]:
     inputs: dict[str, InputSpec] = {}
     for name, spec in node.items():
@@ -334,13 +346,20 @@ def _inputs(ctx: _Context, node: _LineDict) -> dict[str, InputSpec]:
             raise ctx.fail(node, f"nom d'entrée invalide « {name} »", "lettres, chiffres, _")
         if isinstance(spec, str):
             inputs[name] = InputSpec(name, spec)
-        elif isinstance(spec, dict) and "range" in spec:
-            inputs[name] = InputSpec(name, str(spec["range"]), spec.get("entities"))
+        elif isinstance(spec, dict) and "range" in spec and not set(spec) - _INPUT_KEYS:
+            inputs[name] = InputSpec(
+                name,
+                str(spec["range"]),
+                spec.get("entities"),
+                spec.get("columns"),
+                spec.get("values", "numbers") == "any",
+            )
         else:
             raise ctx.fail(
                 node,
                 f"entrée « {name} » invalide",
-                "\"'Feuille'!B5\" ou {range: \"'Feuille'!B5:B9\", entities: groupe}",
+                "\"'Feuille'!B5\" ou {range: \"'Feuille'!B5:B9\", entities: groupe, "
+                "columns: groupe, values: any}",
             )
     return inputs
 
@@ -362,7 +381,9 @@ def _computation(ctx: _Context, node: Any, entity: str | None = None) -> Computa
 
 def _arg(ctx: _Context, node: Any, value: Any, entity: str | None) -> Arg:
     if isinstance(value, bool):
-        raise ctx.fail(node, f"argument booléen non pris en charge : {value!r}")
+        return value
+    if isinstance(value, dict) and set(value) == {"text"}:
+        return Text(str(value["text"]))
     if isinstance(value, int | float):
         return float(value)
     if isinstance(value, list):
@@ -545,7 +566,8 @@ def _validate(ctx: _Context, rubric: Rubric, data: _LineDict) -> None:
     for name, comp in rubric.derived.items():
         _validate_computation(ctx, rubric, data, f"derived.{name}", comp)
     for spec in rubric.inputs.values():
-        if spec.entities is not None and spec.entities not in rubric.entities:
+        group = spec.entities or spec.columns
+        if group is not None and group not in rubric.entities:
             raise ctx.fail(
                 data, f"entrée « {spec.name} » : groupe d'entités inconnu « {spec.entities} »"
             )
@@ -603,7 +625,7 @@ def _validate_ref(ctx: _Context, rubric: Rubric, data: _LineDict, where: str, re
         )
     spec = rubric.inputs.get(ref.name)
     if ref.index not in (None, "*") and spec is not None:
-        members = rubric.entities.get(spec.entities or "", {})
+        members = rubric.entities.get(spec.entities or spec.columns or "", {})
         if ref.index not in members:
             raise ctx.fail(
                 data,
