@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 
+from autocorrect import labels
 from autocorrect.kpis import DayMonth
 from autocorrect.rubric import Tolerance
 
@@ -39,7 +41,7 @@ _DATE_SLASH = re.compile(r"^(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{2,4}))?$")
 class Reading:
     """One interpretation of the candidate's value."""
 
-    value: float | DayMonth | str
+    value: float | DayMonth | str | bool | tuple[tuple[float, float], ...]
     how: str = ""  # French note when the interpretation is not the plain one
 
 
@@ -81,15 +83,61 @@ def _day_month(day: int, month: int) -> DayMonth | None:
         return None
 
 
+_TRUE_WORDS = frozenset({"oui", "o", "x", "vrai", "true", "yes", "1", "alerte", "commander"})
+_FALSE_WORDS = frozenset({"non", "n", "", "faux", "false", "no", "0", "-", "ok"})
+
+
+def flag_reading(value: object) -> Reading | None:
+    """An alert or order indicator: OUI/NON, Alerte/"", X/"", VRAI/FAUX, 1/0."""
+    if isinstance(value, bool):
+        return Reading(value)
+    if value is None:
+        return Reading(False, "cellule vide lue comme « non »")
+    if isinstance(value, int | float):
+        return Reading(value != 0)
+    if not isinstance(value, str):
+        return None
+    folded = " ".join(labels.words(value)) if value.strip() else ""
+    if folded in _FALSE_WORDS or folded.startswith(("non ", "pas ")):
+        return Reading(False)
+    strong = _TRUE_WORDS - {"o", "x", "1"}
+    if folded in _TRUE_WORDS or any(w in strong for w in folded.split()):
+        return Reading(True)
+    return None
+
+
+def vocabulary_reading(value: object, vocabulary: Mapping[str, tuple[str, ...]]) -> Reading | None:
+    """A text answer mapped to the canonical term whose synonyms match it best."""
+    if not isinstance(value, str) or not value.strip():
+        return None
+    scores = {term: labels.best_score(value, synonyms) for term, synonyms in vocabulary.items()}
+    best = max(scores.values(), default=0.0)
+    winners = [t for t, v in scores.items() if v == best]
+    if best < 0.5 or len(winners) != 1:
+        return None
+    note = "" if winners[0].casefold() == value.strip().casefold() else f"lu « {winners[0]} »"
+    return Reading(winners[0], note)
+
+
 def readings(
-    value: object, unit: str, is_percent_format: bool, percent_label: bool
+    value: object,
+    unit: str,
+    is_percent_format: bool,
+    percent_label: bool,
+    vocabulary: Mapping[str, tuple[str, ...]] | None = None,
 ) -> list[Reading]:
     """Every sensible interpretation of a candidate value in `unit`, plain one first."""
+    if unit == "flag":
+        flag = flag_reading(value)
+        return [flag] if flag else []
     if value is None or isinstance(value, bool):
         return []
     if unit == "date":
         return _date_readings(value)
     if unit == "text":
+        if vocabulary is not None:
+            term = vocabulary_reading(value, vocabulary)
+            return [term] if term else []
         return [Reading(str(value))] if isinstance(value, str) else []
     if isinstance(value, str):
         parsed = parse_number_text(value)
@@ -135,6 +183,10 @@ def _month_length(month: int) -> int:
 
 def agrees(expected: object, reading: Reading, tolerance: Tolerance) -> bool:
     """Whether one reading of the candidate's value equals the expected value."""
+    if isinstance(expected, bool) or isinstance(reading.value, bool):
+        return isinstance(expected, bool) and expected is reading.value
+    if isinstance(expected, tuple):
+        return isinstance(reading.value, tuple) and same_points(expected, reading.value, tolerance)
     if isinstance(expected, DayMonth):
         if not isinstance(reading.value, DayMonth):
             return False
@@ -147,12 +199,38 @@ def agrees(expected: object, reading: Reading, tolerance: Tolerance) -> bool:
     return False
 
 
+def same_points(
+    expected: tuple[object, ...], found: tuple[object, ...], tolerance: Tolerance
+) -> bool:
+    """Two clouds of (x, y) points, in any order, equal within the tolerance."""
+    if len(expected) != len(found):
+        return False
+    remaining = list(found)
+    for point in expected:
+        match = next((p for p in remaining if _close_point(point, p, tolerance)), None)
+        if match is None:
+            return False
+        remaining.remove(match)
+    return True
+
+
+def _close_point(a: object, b: object, tolerance: Tolerance) -> bool:
+    if not (isinstance(a, tuple) and isinstance(b, tuple) and len(a) == len(b) == 2):
+        return False
+    return all(
+        isinstance(u, float) and isinstance(v, float) and tolerance.accepts(u, v)
+        for u, v in zip(a, b, strict=True)
+    )
+
+
 def first_agreeing(expected: object, found: list[Reading], tolerance: Tolerance) -> Reading | None:
     return next((r for r in found if agrees(expected, r, tolerance)), None)
 
 
 def display(value: object) -> object:
     """A JSON-friendly form of an expected or found value."""
+    if isinstance(value, tuple):
+        return [display(v) for v in value]
     if isinstance(value, DayMonth):
         return str(value)
     if isinstance(value, float):

@@ -8,7 +8,7 @@ called with the candidate's own upstream answers instead of the reference ones.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from autocorrect.errors import RubricError
 from autocorrect.kpis import KPIS
@@ -29,6 +29,7 @@ class CaseData:
     subject_cells: Mapping[CellRef, object]  # cells as the subject gives them
     reference: Answers  # (question, key) -> expected value
     for_each_keys: Mapping[str, tuple[str, ...]]  # question -> keys of its entity items
+    areas: Mapping[str, RangeRef] = field(default_factory=dict)  # input -> subject cells
 
 
 class ComputationFailed(Exception):
@@ -67,7 +68,8 @@ def _compute_case(rubric: Rubric) -> CaseData:
             raise RubricError(f"{rubric.path} : {question.id}[{item.key}] : {exc}") from exc
         _cross_check(rubric, question.id, item.key, reference[(question.id, item.key)])
     subject_cells = {ref: c.value for ref, c in subject.cells.items()}
-    return CaseData(inputs, entity_order, derived, subject_cells, reference, for_each)
+    areas = {name: input_area(rubric, subject, name) for name in rubric.inputs}
+    return CaseData(inputs, entity_order, derived, subject_cells, reference, for_each, areas)
 
 
 def _read_input(rubric: Rubric, subject: Workbook, name: str) -> object:

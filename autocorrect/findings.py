@@ -27,6 +27,11 @@ class Code(StrEnum):
     ROUNDED_INTERMEDIATE = "rounded-intermediate"
     VARIANT_ACCEPTED = "variant-accepted"
     PERCENT_TIMES_100 = "percent-times-100"
+    METHOD_SHORT_RANGE = "method-short-range"
+    METHOD_COPY_SHIFT = "method-copy-shift"
+    METHOD_HARDCODED_COUNT = "method-hardcoded-count"
+    METHOD_WRONG_FUNCTION = "method-wrong-function"
+    CHART_FOUND = "chart-found"
 
 
 class Verdict(StrEnum):

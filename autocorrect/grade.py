@@ -15,7 +15,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from autocorrect.compare import Reading, display, first_agreeing, readings
+from autocorrect.compare import Reading, agrees, display, first_agreeing, readings
 from autocorrect.evaluator import Evaluator, ExcelError
 from autocorrect.expected import CaseData, ComputationFailed, evaluate
 from autocorrect.findings import (
@@ -31,10 +31,18 @@ from autocorrect.findings import (
 )
 from autocorrect.kpis import DayMonth
 from autocorrect.locate import Location, Locator
-from autocorrect.refs import CellRef
+from autocorrect.methods import MethodIssue, method_issues
+from autocorrect.refs import CellRef, RangeRef, parse_ref
 from autocorrect.rubric import Computation, ItemSpec, QuestionSpec, Rubric, item_dependencies
 from autocorrect.rubric import ordered_items as rubric_order
-from autocorrect.workbook import CellData, Workbook, from_serial, is_date_format, is_percent_format
+from autocorrect.workbook import (
+    CellData,
+    Chart,
+    Workbook,
+    from_serial,
+    is_date_format,
+    is_percent_format,
+)
 
 _WRONG = (Verdict.INCORRECT, Verdict.CONSEQUENTIAL)
 
@@ -67,7 +75,7 @@ class _Grading:
     # -- locating --------------------------------------------------------------------------
 
     def locate_all(self) -> None:
-        order = rubric_order(self.rubric)
+        order = [(q, i) for q, i in rubric_order(self.rubric) if i.kind == "value"]
         for question, item in order:
             location = self.locator.locate(item)
             if location is not None:
@@ -86,8 +94,13 @@ class _Grading:
         value = self.evaluator.value(location.cell) if cell.is_formula else cell.value
         if item.unit == "date" and isinstance(value, float) and is_date_format(cell.number_format):
             value = from_serial(value) or value
+        vocabulary = self.rubric.vocabularies.get(item.vocabulary or "")
         found = readings(
-            value, item.unit, is_percent_format(cell.number_format), location.percent_label
+            value,
+            item.unit,
+            is_percent_format(cell.number_format),
+            location.percent_label,
+            vocabulary,
         )
         return _Answer(location, value, cell.formula, cell.cached, tuple(found))
 
@@ -150,6 +163,8 @@ class _Grading:
         return plain
 
     def _judge(self, question: QuestionSpec, item: ItemSpec) -> ItemResult:
+        if item.kind == "scatter-chart":
+            return self._judge_chart(question, item)
         key = (question.id, item.key)
         expected = self.case.reference[key]
         answer = self.answers.get(key)
@@ -233,6 +248,9 @@ class _Grading:
                 "s'appuie pas sur les données des annexes."
             )
             return self._item(item, Verdict.HARDCODED, expected, answer, _join(text, *notes), codes)
+        if any(i.code == Code.METHOD_HARDCODED_COUNT for i in self._methods(item, answer)):
+            text = "Valeur juste mais obtenue avec un effectif saisi en dur."
+            return self._item(item, Verdict.HARDCODED, expected, answer, _join(text, *notes), codes)
         return self._item(item, Verdict.CORRECT, expected, answer, _join("Juste.", *notes), codes)
 
     def _match_carried_forward(
@@ -305,6 +323,88 @@ class _Grading:
         text = f"Faux : attendu {_fmt(expected)}, trouvé {_fmt(answer.readings[0].value)}."
         return self._item(item, Verdict.INCORRECT, expected, answer, text, codes)
 
+    # -- charts ----------------------------------------------------------------------------
+
+    def _judge_chart(self, question: QuestionSpec, item: ItemSpec) -> ItemResult:
+        """A scatter chart whose points are the expected (x, y) pairs, in either orientation."""
+        expected = self.case.reference[(question.id, item.key)]
+        own = self._try(item.compute, {**self.case.reference, **self.candidate_values})
+        charts = self.workbook.charts
+        if not charts:
+            return self._chart_item(item, Verdict.MISSING, expected, None, "Aucun graphique.")
+        plotted = [(chart, self._chart_points(chart)) for chart in charts]
+        for chart, points in plotted:
+            if chart.kind != "scatter" or points is None:
+                continue
+            for orientation, cloud in (("", points), (" (axes inversés)", _swapped(points))):
+                if agrees(expected, Reading(cloud), item.tolerance):
+                    text = f"Nuage de points des valeurs attendues{orientation}."
+                    return self._chart_item(item, Verdict.CORRECT, expected, (chart, points), text)
+                if own is not None and agrees(own, Reading(cloud), item.tolerance):
+                    text = (
+                        f"Le nuage reprend vos propres moyennes, fausses{orientation} : "
+                        "construction juste (report d'erreur)."
+                    )
+                    return self._chart_item(
+                        item, Verdict.CONSEQUENTIAL, expected, (chart, points), text
+                    )
+        chart, points = next(((c, p) for c, p in plotted if c.kind == "scatter"), plotted[0])
+        text = (
+            f"Le graphique ({_chart_kind_fr(chart.kind)}) ne représente pas les valeurs attendues."
+        )
+        return self._chart_item(item, Verdict.INCORRECT, expected, (chart, points), text)
+
+    def _chart_points(self, chart: Chart) -> tuple[tuple[float, float], ...] | None:
+        points: list[tuple[float, float]] = []
+        for series in chart.series:
+            xs, ys = self._series_values(series.x), self._series_values(series.y)
+            if xs is None or ys is None or len(xs) != len(ys):
+                return None
+            points.extend(zip(xs, ys, strict=True))
+        return tuple(points)
+
+    def _series_values(self, reference: str | None) -> list[float] | None:
+        if not reference:
+            return None
+        area = parse_ref(reference.replace("$", ""), self.workbook.sheets[0])
+        sheet = self.workbook.sheet_named(area.sheet) if area else None
+        if area is None or sheet is None:
+            return None
+        values = [
+            self.evaluator.value(CellRef(sheet, c.row, c.col))
+            for r in RangeRef(sheet, area.min_row, area.min_col, area.max_row, area.max_col).cells()
+            for c in r
+        ]
+        numbers = [
+            float(v) for v in values if isinstance(v, int | float) and not isinstance(v, bool)
+        ]
+        return numbers if len(numbers) == len(values) else None
+
+    def _chart_item(
+        self,
+        item: ItemSpec,
+        verdict: Verdict,
+        expected: object,
+        found: tuple[Chart, tuple[tuple[float, float], ...] | None] | None,
+        text: str,
+    ) -> ItemResult:
+        chart = found[0] if found else None
+        refs = None
+        if chart is not None:
+            refs = " ; ".join(f"x={s.x or '?'} y={s.y or '?'}" for s in chart.series) or "?"
+            text += f" Séries tracées : {refs}."
+        return ItemResult(
+            key=item.key,
+            verdict=verdict,
+            expected=display(expected),
+            found=display(found[1]) if found and found[1] is not None else None,
+            cell=chart.sheet if chart else None,
+            formula=refs,
+            located_by="chart" if chart else None,
+            explanation=text,
+            codes=(Code.CHART_FOUND,) if chart else (),
+        )
+
     # -- helpers ---------------------------------------------------------------------------
 
     def _try(self, comp: Computation, answers: Mapping[tuple[str, str], object]) -> object | None:
@@ -312,6 +412,11 @@ class _Grading:
             return evaluate(comp, self.case, answers)
         except ComputationFailed:
             return None
+
+    def _methods(self, item: ItemSpec, answer: _Answer) -> list[MethodIssue]:
+        if answer.formula is None or answer.location.located_by == "value-search":
+            return []
+        return method_issues(item, answer.location.cell, self.evaluator, self.case)
 
     def _formula_reads_cells(self, answer: _Answer) -> bool:
         parsed = self.evaluator.parsed(answer.location.cell)
@@ -335,6 +440,10 @@ class _Grading:
         codes: list[Code] | None = None,
     ) -> ItemResult:
         codes = codes or []
+        issues = self._methods(item, answer) if answer is not None else []
+        if issues:
+            codes.extend(i.code for i in issues)
+            explanation += " Méthode : " + " ; ".join(i.note for i in issues) + "."
         if answer is not None and Code.STALE_CACHE in codes:
             explanation += (
                 f" Attention : la valeur enregistrée dans le fichier ({_fmt(answer.cached)}) "
@@ -353,6 +462,20 @@ class _Grading:
             explanation=explanation,
             codes=tuple(dict.fromkeys(codes)),
         )
+
+
+def _swapped(points: tuple[tuple[float, float], ...]) -> tuple[tuple[float, float], ...]:
+    return tuple((y, x) for x, y in points)
+
+
+def _chart_kind_fr(kind: str) -> str:
+    names = {
+        "scatter": "nuage de points",
+        "bar": "histogramme",
+        "line": "courbe",
+        "pie": "secteurs",
+    }
+    return names.get(kind, kind)
 
 
 def _is_number(value: object) -> bool:

@@ -30,7 +30,8 @@ import yaml
 from autocorrect.errors import RubricError
 from autocorrect.kpis import KPIS
 
-UNITS = ("eur", "percent", "coefficient", "days", "date", "count", "number", "text")
+UNITS = ("eur", "percent", "coefficient", "days", "date", "count", "number", "text", "flag")
+KINDS = ("value", "scatter-chart")  # how an item is judged; see grade.JUDGES
 VERDICT_NAMES = ("correct", "consequential", "hardcoded", "incorrect", "missing", "review")
 _QUESTION_REF = re.compile(r"^(C\d+-Q\d+)\[(.+)\]$")
 _INDEXED_REF = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\[(.+)\]$")
@@ -46,6 +47,7 @@ DEFAULT_TOLERANCES: Mapping[str, tuple[float, float]] = {
     "count": (0.5, 0.0),
     "number": (0.005, 0.0),
     "text": (0.0, 0.0),
+    "flag": (0.0, 0.0),
 }
 
 
@@ -106,6 +108,9 @@ class ItemSpec:
     cell: str | None = None  # template cell, tried first when the subject provides one
     check: float | None = None
     from_for_each: bool = False
+    kind: str = "value"
+    vocabulary: str | None = None  # for unit "text": canonical answers and their synonyms
+    functions: tuple[str, ...] = ()  # function families a right formula uses (method check)
 
 
 @dataclass(frozen=True)
@@ -146,6 +151,7 @@ class Rubric:
     inputs: Mapping[str, InputSpec]
     derived: Mapping[str, Computation]
     questions: tuple[QuestionSpec, ...]
+    vocabularies: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
     source_text: str = field(repr=False, default="")
 
     def question(self, qid: str) -> QuestionSpec:
@@ -217,6 +223,7 @@ def load_rubric(path: Path) -> Rubric:
 
 
 _TOP_KEYS = {
+    "vocabularies",
     "id",
     "title",
     "subject",
@@ -256,8 +263,18 @@ def _build(ctx: _Context, data: _LineDict, text: str) -> Rubric:
         questions=tuple(
             _question(ctx, q, entities, tolerances) for q in ctx.require(data, "questions", list)
         ),
+        vocabularies=_vocabularies(ctx, data.get("vocabularies") or {}),
         source_text=text,
     )
+
+
+def _vocabularies(ctx: _Context, node: Any) -> dict[str, dict[str, tuple[str, ...]]]:
+    if not isinstance(node, dict) or not all(isinstance(v, dict) for v in node.values()):
+        raise ctx.fail(node, "« vocabularies » invalide", "{quadrants: {Point fort: [...]}}")
+    return {
+        name: {str(k): (str(k), *(str(s) for s in v or ())) for k, v in terms.items()}
+        for name, terms in node.items()
+    }
 
 
 def _entities(ctx: _Context, node: Any) -> dict[str, dict[str, tuple[str, ...]]]:
@@ -429,6 +446,9 @@ _ITEM_KEYS = {
     "name",
     "explain",
     "entities",
+    "kind",
+    "vocabulary",
+    "functions",
 }
 
 
@@ -536,7 +556,19 @@ def _item(
         cell=node.get("cell"),
         check=_check(ctx, node, entity),
         from_for_each=from_for_each,
+        kind=_one_of(ctx, node, "kind", KINDS, "value"),
+        vocabulary=node.get("vocabulary"),
+        functions=tuple(str(f).upper() for f in node.get("functions") or ()),
     )
+
+
+def _one_of(
+    ctx: _Context, node: _LineDict, key: str, allowed: tuple[str, ...], default: str
+) -> str:
+    value = str(node.get(key, default))
+    if value not in allowed:
+        raise ctx.fail(node, f"{key} inconnu « {value} »", ", ".join(allowed))
+    return value
 
 
 def _check(ctx: _Context, node: _LineDict, entity: str | None) -> float | None:
@@ -561,6 +593,12 @@ def _validate(ctx: _Context, rubric: Rubric, data: _LineDict) -> None:
                 )
         for item in question.items:
             where = f"{question.id}[{item.key}]"
+            if item.vocabulary is not None and item.vocabulary not in rubric.vocabularies:
+                raise ctx.fail(
+                    data,
+                    f"{where} : vocabulaire inconnu « {item.vocabulary} »",
+                    ", ".join(sorted(rubric.vocabularies)) or "déclarer « vocabularies: »",
+                )
             for comp in (item.compute, *item.accept, *item.mistakes):
                 _validate_computation(ctx, rubric, data, where, comp)
     for name, comp in rubric.derived.items():

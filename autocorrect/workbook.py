@@ -221,6 +221,18 @@ class FormulaToken:
     raw: str  # the token exactly as written, so that joining raws rebuilds the formula
 
 
+def formula_numbers(formula: str) -> list[float]:
+    """The numeric constants typed in a formula ("=COUNTIF(J5:J24,\">=4\")/20" -> [20.0])."""
+    numbers = []
+    for token in Tokenizer(formula).items:
+        if token.type == Token.OPERAND and token.subtype == Token.NUMBER:
+            try:
+                numbers.append(float(token.value))
+            except ValueError:
+                continue
+    return numbers
+
+
 def tokenize(formula: str) -> list[FormulaToken]:
     """Split a formula with openpyxl's tokenizer (no evaluation, ~20 µs)."""
     tokens: list[FormulaToken] = []

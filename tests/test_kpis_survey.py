@@ -53,6 +53,7 @@ REQUIRED_SIGNATURES: dict[str, tuple[str, ...]] = {
     "nps_passifs_detracteurs": ("notes",),
     "delai_jours_inclusif": ("debut", "fin"),
     "delai_moyen_inclusif": ("debuts", "fins"),
+    "nuage_points": ("x", "y"),
 }
 
 

@@ -453,3 +453,12 @@ def delai_jours_inclusif(debut: DateLike, fin: DateLike) -> float:
 def delai_moyen_inclusif(debuts: Sequence[DateLike], fins: Sequence[DateLike]) -> float:
     """Mean délai with each délai counted inclusively (+1 day): C16 → 7.42 instead of 6.42."""
     return delai_moyen(debuts, fins) + 1
+
+
+@kpi
+def nuage_points(x: Sequence[float], y: Sequence[float]) -> tuple[tuple[float, float], ...]:
+    """The points of a scatter chart (matrice attente-satisfaction): (x_i, y_i) pairs."""
+    if len(x) != len(y):
+        msg = f"x and y differ in length ({len(x)} vs {len(y)})"
+        raise ValueError(msg)
+    return tuple((float(a), float(b)) for a, b in zip(x, y, strict=True))
