@@ -136,6 +136,33 @@ class CriterionResult:
 
 
 @dataclass(frozen=True)
+class Evidence:
+    """Objective observations for the criteria the jury keeps (readability, relevance):
+    facts about the workbook, never a score."""
+
+    added_sheets: tuple[str, ...] = ()
+    answers_found: int = 0
+    answers_by_formula: int = 0
+    typed_answers: tuple[str, ...] = ()  # cells of answers typed without a formula
+    number_formats: tuple[tuple[str, int], ...] = ()  # ("pourcentage", 12), ("monétaire", 8)…
+    labelled_answers: int = 0  # answers found next to a label or under a header
+    conditional_formats: tuple[str, ...] = ()
+    charts: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, object]:
+        return {
+            "added_sheets": list(self.added_sheets),
+            "answers_found": self.answers_found,
+            "answers_by_formula": self.answers_by_formula,
+            "typed_answers": list(self.typed_answers),
+            "number_formats": dict(self.number_formats),
+            "labelled_answers": self.labelled_answers,
+            "conditional_formats": list(self.conditional_formats),
+            "charts": list(self.charts),
+        }
+
+
+@dataclass(frozen=True)
 class CandidateReport:
     candidate: str
     rubric: str
@@ -146,6 +173,7 @@ class CandidateReport:
     questions: tuple[QuestionResult, ...] = ()
     criteria: tuple[CriterionResult, ...] = ()
     findings: tuple[Finding, ...] = field(default=())
+    evidence: Evidence | None = None
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -158,6 +186,7 @@ class CandidateReport:
             "questions": [q.to_dict() for q in self.questions],
             "criteria": [c.to_dict() for c in self.criteria],
             "findings": [f.to_dict() for f in self.findings],
+            "evidence": self.evidence.to_dict() if self.evidence else None,
         }
 
     def verdicts(self) -> dict[str, str]:

@@ -22,6 +22,7 @@ from autocorrect.findings import (
     CandidateReport,
     Code,
     CriterionResult,
+    Evidence,
     Finding,
     ItemResult,
     Proposal,
@@ -624,7 +625,51 @@ def grade_workbook(
         questions=tuple(questions),
         criteria=criteria_results(rubric, questions),
         findings=workbook_findings(workbook, grading.evaluator),
+        evidence=jury_evidence(grading),
     )
+
+
+def jury_evidence(grading: _Grading) -> Evidence:
+    """What a jury member checks by eye, gathered objectively from the workbook."""
+    workbook = grading.workbook
+    subject_sheets = {ref.sheet.casefold() for ref in grading.case.subject_cells}
+    answers = [a for a in grading.answers.values() if a.location.located_by != "value-search"]
+    formats: dict[str, int] = {}
+    for answer in answers:
+        cell = workbook.get(answer.location.cell)
+        kind = _format_kind(cell.number_format if cell else "General")
+        formats[kind] = formats.get(kind, 0) + 1
+    return Evidence(
+        added_sheets=tuple(s for s in workbook.sheets if s.casefold() not in subject_sheets),
+        answers_found=len(answers),
+        answers_by_formula=sum(a.formula is not None for a in answers),
+        typed_answers=tuple(
+            str(c) for c in sorted(a.location.cell for a in answers if a.formula is None)
+        ),
+        number_formats=tuple(sorted(formats.items())),
+        labelled_answers=sum(a.location.located_by in ("label", "table") for a in answers),
+        conditional_formats=tuple(
+            f"{c.sheet}!{c.ranges} : {c.rule}" for c in workbook.conditional_formats
+        ),
+        charts=tuple(_describe_chart(c) for c in workbook.charts),
+    )
+
+
+def _format_kind(number_format: str) -> str:
+    if is_percent_format(number_format):
+        return "pourcentage"
+    if "€" in number_format or "EUR" in number_format.upper():
+        return "monétaire"
+    if is_date_format(number_format):
+        return "date"
+    if number_format in ("General", "@"):
+        return "standard"
+    return "nombre"
+
+
+def _describe_chart(chart: Chart) -> str:
+    series = " ; ".join(f"x={s.x or '—'} y={s.y or '—'}" for s in chart.series) or "sans série"
+    return f"{chart.sheet or '?'} : {_chart_kind_fr(chart.kind)} ({series})"
 
 
 def workbook_findings(workbook: Workbook, evaluator: Evaluator) -> tuple[Finding, ...]:

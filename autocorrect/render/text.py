@@ -50,6 +50,8 @@ def render_text(report: CandidateReport) -> str:
         )
     for question in report.questions:
         lines.extend(_question(question))
+    if report.evidence is not None:
+        lines.extend(_evidence(report))
     if report.findings:
         lines.append("")
         lines.append("Constats sur le classeur :")
@@ -87,3 +89,23 @@ def _value(value: object) -> str:
         year, month, day = value.split("-")
         return f"{day}/{month}/{year}"
     return str(value)
+
+
+def _evidence(report: CandidateReport) -> list[str]:
+    evidence = report.evidence
+    assert evidence is not None
+    formats = ", ".join(f"{kind} {count}" for kind, count in evidence.number_formats) or "—"
+    lines = [
+        "",
+        "Indices pour le jury :",
+        f"  - feuilles ajoutées : {', '.join(evidence.added_sheets) or 'aucune'}",
+        f"  - réponses trouvées : {evidence.answers_found} dont {evidence.answers_by_formula} "
+        f"par formule et {evidence.labelled_answers} avec un libellé ou un en-tête",
+        f"  - formats des réponses : {formats}",
+        f"  - valeurs saisies sans formule : {', '.join(evidence.typed_answers) or 'aucune'}",
+        f"  - mises en forme conditionnelles : {len(evidence.conditional_formats)}",
+    ]
+    lines.extend(f"      {c}" for c in evidence.conditional_formats)
+    lines.append(f"  - graphiques : {len(evidence.charts)}")
+    lines.extend(f"      {c}" for c in evidence.charts)
+    return lines
