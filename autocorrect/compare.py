@@ -48,6 +48,7 @@ class Reading:
 def parse_number_text(text: str) -> tuple[float, bool] | None:
     """French number text -> (value, is_percent); None when it is not a number."""
     cleaned = _SPACES.sub("", text).replace("€", "").replace("EUR", "")
+    cleaned = re.sub(r"(points?|pts?|jours?|j)$", "", cleaned, flags=re.IGNORECASE)
     percent = cleaned.endswith("%")
     cleaned = cleaned.rstrip("%").replace("−", "-")
     if not _NUMBER.match(cleaned):
@@ -154,11 +155,17 @@ def readings(
 def _numeric_readings(
     number: float, unit: str, is_percent: bool, percent_label: bool, note: str
 ) -> list[Reading]:
+    if unit == "points" and is_percent:
+        return [Reading(number * 100, _join_notes(note, "score en points affiché au format %"))]
     plain = [Reading(number, note)]
     if unit != "percent" or is_percent:
         return plain
     how = "taux exprimé ×100" + (" sous un libellé en %" if percent_label else "")
     return [*plain, Reading(number / 100, f"{note}, {how}" if note else how)]
+
+
+def _join_notes(*notes: str) -> str:
+    return ", ".join(n for n in notes if n)
 
 
 def _date_readings(value: object) -> list[Reading]:

@@ -27,7 +27,7 @@ from formulas.tokens.operand import Error as _XlErrors
 from formulas.tokens.operand import XlError
 
 from autocorrect.findings import Code, Finding
-from autocorrect.refs import CellRef, RangeRef, parse_area, split_sheet
+from autocorrect.refs import MAX_COL, MAX_ROW, CellRef, RangeRef, parse_area, split_sheet
 from autocorrect.workbook import CellData, Workbook, excel_serial, tokenize
 
 
@@ -64,6 +64,7 @@ def _install_excel_rounding() -> None:
 
 _install_excel_rounding()
 _PARSER = formulas.Parser()
+_MAX_RANGE_CELLS = 100_000  # larger ranges are clipped to the used part of the sheet
 
 
 # --- compiled shapes ------------------------------------------------------------------------
@@ -135,8 +136,11 @@ def _resolve(text: str, sheet: str, workbook: Workbook) -> RangeRef | str:
     area = parse_area(actual, address)
     if area is None:
         return text
+    rows, cols = area.shape
+    if area.max_row < MAX_ROW and area.max_col < MAX_COL and rows * cols <= _MAX_RANGE_CELLS:
+        return area  # an explicit range is kept as written: method checks compare it
     last_row, last_col = workbook.used.get(actual, (1, 1))
-    return area.clipped(last_row, last_col)
+    return area.clipped(last_row, last_col)  # B:B -> B1:B{last row}, never a million cells
 
 
 # --- evaluation -----------------------------------------------------------------------------

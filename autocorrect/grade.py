@@ -32,9 +32,16 @@ from autocorrect.findings import (
 )
 from autocorrect.kpis import DayMonth
 from autocorrect.locate import Location, Locator
-from autocorrect.methods import MethodIssue, method_issues
+from autocorrect.methods import MethodIssue, line_of, method_issues
 from autocorrect.refs import CellRef, RangeRef, parse_ref
-from autocorrect.rubric import Computation, ItemSpec, QuestionSpec, Rubric, item_dependencies
+from autocorrect.rubric import (
+    Computation,
+    ItemSpec,
+    QuestionSpec,
+    Ref,
+    Rubric,
+    item_dependencies,
+)
 from autocorrect.rubric import ordered_items as rubric_order
 from autocorrect.workbook import (
     CellData,
@@ -417,7 +424,25 @@ class _Grading:
     def _methods(self, item: ItemSpec, answer: _Answer) -> list[MethodIssue]:
         if answer.formula is None or answer.location.located_by == "value-search":
             return []
-        return method_issues(item, answer.location.cell, self.evaluator, self.case)
+        return method_issues(
+            item, answer.location.cell, self.evaluator, self.case, self._answer_areas(item)
+        )
+
+    def _answer_areas(self, item: ItemSpec) -> list[RangeRef]:
+        """Where the candidate put the answers this item aggregates (`C16-Q02[*]`)."""
+        areas = []
+        for arg in item.compute.args.values():
+            if isinstance(arg, Ref) and arg.is_item and arg.index == "*":
+                keys = self.case.for_each_keys.get(arg.name, ())
+                cells = [
+                    self.answers[(arg.name, k)].location.cell
+                    for k in keys
+                    if (arg.name, k) in self.answers
+                ]
+                line = line_of(cells) if len(cells) == len(keys) else None
+                if line is not None:
+                    areas.append(line)
+        return areas
 
     def _formula_reads_cells(self, answer: _Answer) -> bool:
         parsed = self.evaluator.parsed(answer.location.cell)

@@ -32,6 +32,7 @@ _ABBREVIATIONS = {
 }
 _SPLIT = re.compile(r"[^a-z0-9/]+")
 MAX_LABEL_WORDS = 8  # longer texts are instructions or comments, not labels
+_REORDERED = 0.9
 
 
 def _strip_accents(text: str) -> str:
@@ -73,6 +74,9 @@ def _covered(label_words: tuple[str, ...], synonym_words: tuple[str, ...]) -> fl
     for start, word in enumerate(label_words[: len(label_words) - size + 1]):
         if word == first and label_words[start : start + size] == synonym_words:
             return size / len(label_words)
+    if size > 1 and set(synonym_words) <= set(label_words):
+        # Same words in another order ("moyenne satisfaction globale"): slightly less sure.
+        return _REORDERED * min(1.0, len(set(synonym_words)) / len(set(label_words)))
     return 0.0
 
 
@@ -84,6 +88,6 @@ def best_score(label: str, synonyms: tuple[str, ...]) -> float:
         return 0.0
     present = set(label_words)
     return max(
-        (_covered(label_words, w) for w in map(words, synonyms) if w and w[0] in present),
+        (_covered(label_words, w) for w in map(words, synonyms) if w and set(w) <= present),
         default=0.0,
     )

@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from autocorrect import labels
-from autocorrect.compare import parse_date_text, parse_number_text
+from autocorrect.compare import flag_reading, parse_date_text, parse_number_text
 from autocorrect.refs import CellRef, parse_ref
 from autocorrect.rubric import ItemSpec, Rubric
 from autocorrect.workbook import CellData, Workbook
@@ -33,6 +33,7 @@ _UNIT_TEXT_MAX = 8  # "€", "%", "jours", "€ HT": skipped between a label and
 _SCAN_RIGHT = 6
 _SCAN_DOWN = 2
 _CLAIM_EPSILON = 1e-9
+_BELOW_PENALTY = 0.01  # a value under a label is more often a table column than its answer
 
 
 @dataclass(frozen=True)
@@ -74,13 +75,13 @@ class Locator:
         # Subject *values* never count as answers (see _classify).
         return isinstance(cell.value, str | int) and not isinstance(cell.value, bool)
 
-    def _claims(self, groups: Iterable[tuple[str, ...]]) -> dict[tuple[str, ...], list[_Label]]:
+    def _claims(self, groups: Iterable[_Group]) -> dict[_Group, list[_Label]]:
         """Give each text cell to the synonym groups that match it best."""
         groups = list(dict.fromkeys(groups))
-        claims: dict[tuple[str, ...], list[_Label]] = defaultdict(list)
+        claims: dict[_Group, list[_Label]] = defaultdict(list)
         for cell in self._texts:
             text = str(cell.value)
-            scored = [(labels.best_score(text, g), g) for g in groups]
+            scored = [(_group_score(text, g), g) for g in groups]
             top = max((s for s, _ in scored), default=0.0)
             if top <= 0:
                 continue
@@ -114,24 +115,26 @@ class Locator:
         if not item.labels:
             return None
         found: list[tuple[float, CellRef, _Label]] = []
-        for label in self._label_claims.get(item.labels, []):
-            value = self._value_near(label.cell.ref, item.unit)
-            if value is not None:
-                found.append((label.score, value, label))
+        for label in self._label_claims.get((item.labels, item.unit), []):
+            near = self._value_near(label.cell.ref, item.unit)
+            if near is not None:
+                value, penalty = near
+                found.append((label.score - penalty, value, label))
         return _best(found, "label")
 
-    def _value_near(self, ref: CellRef, unit: str) -> CellRef | None:
+    def _value_near(self, ref: CellRef, unit: str) -> tuple[CellRef, float] | None:
+        """The value beside a label, or just below it (a header: less convincing)."""
         for step in range(1, _SCAN_RIGHT + 1):
             cell = self.workbook.get(ref.offset(cols=step))
             verdict = self._classify(cell, unit)
             if verdict == "value":
-                return ref.offset(cols=step)
+                return ref.offset(cols=step), 0.0
             if verdict == "stop":
                 break
         for step in range(1, _SCAN_DOWN + 1):
             cell = self.workbook.get(ref.offset(rows=step))
             if self._classify(cell, unit) == "value":
-                return ref.offset(rows=step)
+                return ref.offset(rows=step), _BELOW_PENALTY
         return None
 
     def _classify(self, cell: CellData | None, unit: str) -> str:
@@ -152,8 +155,8 @@ class Locator:
             return None
         entity_synonyms = self._entities.get(item.entity, (item.entity,))
         found: list[tuple[float, CellRef, _Label]] = []
-        for header in self._label_claims.get(item.measure_labels, []):
-            for entity in self._entity_claims.get(entity_synonyms, []):
+        for header in self._label_claims.get((item.measure_labels, item.unit), []):
+            for entity in self._entity_claims.get((entity_synonyms, ""), []):
                 crossing = _crossing(header.cell.ref, entity.cell.ref)
                 if crossing is None:
                     continue
@@ -200,22 +203,40 @@ def _best(found: list[tuple[float, CellRef, _Label]], how: str) -> Location | No
     )
 
 
-def _label_groups(rubric: Rubric) -> list[tuple[str, ...]]:
-    groups: list[tuple[str, ...]] = []
+_Group = tuple[tuple[str, ...], str]  # (synonyms, unit): "Écart (€)" and "Écart (%)" differ
+_UNIT_HINT = 0.05  # a "%" or "€" in a label leans towards the items of that unit
+
+
+def _group_score(text: str, group: _Group) -> float:
+    synonyms, unit = group
+    base = labels.best_score(text, synonyms)
+    if base <= 0 or not unit:
+        return base
+    if labels.has_percent(text):
+        return base + (_UNIT_HINT if unit in ("percent", "points") else -_UNIT_HINT)
+    if "€" in text:
+        return base + (_UNIT_HINT if unit == "eur" else -_UNIT_HINT)
+    return base
+
+
+def _label_groups(rubric: Rubric) -> list[_Group]:
+    groups: list[_Group] = []
     for question in rubric.questions:
         for item in question.items:
-            groups.extend(g for g in (item.labels, item.measure_labels) if g)
+            groups.extend((g, item.unit) for g in (item.labels, item.measure_labels) if g)
     return groups
 
 
-def _entity_groups(rubric: Rubric) -> list[tuple[str, ...]]:
-    return [synonyms for group in rubric.entities.values() for synonyms in group.values()]
+def _entity_groups(rubric: Rubric) -> list[_Group]:
+    return [(synonyms, "") for group in rubric.entities.values() for synonyms in group.values()]
 
 
 def looks_like_answer_text(text: str, unit: str) -> bool:
     """A typed text that is itself an answer: "33,33 %", "291 484,41 €", "1er novembre"."""
     if unit == "date":
         return parse_date_text(text) is not None
+    if unit == "flag":
+        return bool(text.strip()) and flag_reading(text) is not None
     if unit == "text":
         return False
     return parse_number_text(text) is not None

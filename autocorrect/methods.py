@@ -32,14 +32,20 @@ class MethodIssue:
 
 
 def method_issues(
-    item: ItemSpec, cell: CellRef, evaluator: Evaluator, case: CaseData
+    item: ItemSpec,
+    cell: CellRef,
+    evaluator: Evaluator,
+    case: CaseData,
+    answer_areas: Iterable[RangeRef] = (),
 ) -> list[MethodIssue]:
-    """Method problems of the formula in `cell` answering `item`."""
+    """Method problems of the formula in `cell` answering `item`; `answer_areas` are the
+    candidate's own cells for the answers the method aggregates (C16-Q02[*] for a grand mean)."""
     parsed = evaluator.parsed(cell)
     if parsed is None:
         return []
-    areas = list(_data_areas(item.compute, case))
-    issues = list(_range_issues(areas, _ranges_read(cell, evaluator)))
+    areas = [*_data_areas(item.compute, case), *answer_areas]
+    ranges = _ranges_read(cell, evaluator) if item.check_ranges else []
+    issues = list(_range_issues(areas, ranges))
     issues.extend(_count_issues(item.compute, areas, parsed.text, case))
     if item.functions and parsed.functions and not set(parsed.functions) & set(item.functions):
         used = ", ".join(sorted(set(parsed.functions)))
@@ -146,3 +152,16 @@ def _contains(outer: RangeRef, inner: RangeRef) -> bool:
 
 def _short(area: RangeRef) -> str:
     return str(area).split("!", 1)[1]
+
+
+def line_of(cells: list[CellRef]) -> RangeRef | None:
+    """The range covering cells laid out as one contiguous row or column, else None."""
+    if len(cells) < 2 or len({c.sheet for c in cells}) != 1:
+        return None
+    rows, cols = sorted(c.row for c in cells), sorted(c.col for c in cells)
+    sheet = cells[0].sheet
+    if len(set(cols)) == 1 and rows == list(range(rows[0], rows[0] + len(rows))):
+        return RangeRef(sheet, rows[0], cols[0], rows[-1], cols[0])
+    if len(set(rows)) == 1 and cols == list(range(cols[0], cols[0] + len(cols))):
+        return RangeRef(sheet, rows[0], cols[0], rows[0], cols[-1])
+    return None

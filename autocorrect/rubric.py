@@ -30,7 +30,9 @@ import yaml
 from autocorrect.errors import RubricError
 from autocorrect.kpis import KPIS
 
-UNITS = ("eur", "percent", "coefficient", "days", "date", "count", "number", "text", "flag")
+UNITS = (
+    "eur", "percent", "coefficient", "days", "date", "count", "number", "text", "flag", "points",
+)  # fmt: skip
 KINDS = ("value", "scatter-chart")  # how an item is judged; see grade.JUDGES
 VERDICT_NAMES = ("correct", "consequential", "hardcoded", "incorrect", "missing", "review")
 _QUESTION_REF = re.compile(r"^(C\d+-Q\d+)\[(.+)\]$")
@@ -48,6 +50,7 @@ DEFAULT_TOLERANCES: Mapping[str, tuple[float, float]] = {
     "number": (0.005, 0.0),
     "text": (0.0, 0.0),
     "flag": (0.0, 0.0),
+    "points": (0.05, 0.0),  # NPS: -15 points, or -15 % (a fraction with a % format)
 }
 
 
@@ -111,6 +114,7 @@ class ItemSpec:
     kind: str = "value"
     vocabulary: str | None = None  # for unit "text": canonical answers and their synonyms
     functions: tuple[str, ...] = ()  # function families a right formula uses (method check)
+    check_ranges: bool = True  # false when the method reads only part of the data on purpose
 
 
 @dataclass(frozen=True)
@@ -449,6 +453,7 @@ _ITEM_KEYS = {
     "kind",
     "vocabulary",
     "functions",
+    "check_ranges",
 }
 
 
@@ -559,6 +564,7 @@ def _item(
         kind=_one_of(ctx, node, "kind", KINDS, "value"),
         vocabulary=node.get("vocabulary"),
         functions=tuple(str(f).upper() for f in node.get("functions") or ()),
+        check_ranges=bool(node.get("check_ranges", True)),
     )
 
 

@@ -115,3 +115,8 @@ def test_copied_down_formulas_share_one_compiled_shape(tmp_path: Path) -> None:
     values = [evaluator.value(CellRef("Feuil1", r, 3)) for r in range(1, 6)]
     assert values == [1.0] * 5
     assert _compile.cache_info().currsize == 1
+
+
+def test_huge_explicit_range_is_clipped_not_materialised(tmp_path: Path) -> None:
+    cells: dict[str, object] = {"A1": 1, "B2": 2, "D1": "=SUM(A1:B1048575)"}
+    assert _value(_book(tmp_path, cells), "D1") == 3.0

@@ -7,37 +7,67 @@ the engine) are checked too: a golden can only be rewritten to something the int
 
 from __future__ import annotations
 
+from functools import cache
 from pathlib import Path
 
 import pytest
 import yaml
 
 from autocorrect.api import grade
+from autocorrect.findings import CandidateReport
 from autocorrect.render.json import render_json
-from autocorrect.rubric import Rubric
-from tests.conftest import C20_FIXTURES
+from autocorrect.rubric import Rubric, load_rubric
+from tests.conftest import ROOT
 
-SUBMISSIONS = sorted((C20_FIXTURES / "submissions").glob("*.xlsx"))
-SOLUTION = C20_FIXTURES / "solution.xlsx"
-GOLDENS = C20_FIXTURES / "goldens"
-INTENTS = C20_FIXTURES / "intents.yaml"
-ALL = [SOLUTION, *SUBMISSIONS]
-
-
-def _intents() -> dict[str, dict[str, str]]:
-    data = yaml.safe_load(INTENTS.read_text(encoding="utf-8"))
-    return {stem: entry["verdicts"] for stem, entry in data.items()}
+CASES = ("c20-bureau-plus", "c16-aquapro", "c21-terroirs")
+METHOD_CODES = {  # intents.yaml vocabulary -> finding code
+    "wrong-function": "method-wrong-function",
+    "short-range": "method-short-range",
+    "hardcoded-count": "method-hardcoded-count",
+    "copy-shift": "method-copy-shift",
+    "typed-value": "hardcoded-value",
+}
 
 
-def test_there_are_enough_fixtures() -> None:
-    assert SOLUTION.is_file()
-    assert len(SUBMISSIONS) >= 10
+def _fixtures(case: str) -> list[Path]:
+    folder = ROOT / "fixtures" / case
+    return [folder / "solution.xlsx", *sorted((folder / "submissions").glob("*.xlsx"))]
 
 
-@pytest.mark.parametrize("path", ALL, ids=lambda p: p.stem)
-def test_golden_report(path: Path, c20_rubric: Rubric, update_goldens: bool) -> None:
-    got = render_json(grade(path, c20_rubric))
-    golden = GOLDENS / f"{path.stem}.json"
+ALL = [(case, path) for case in CASES for path in _fixtures(case) if path.exists()]
+
+
+@cache
+def _rubric(case: str) -> Rubric:
+    return load_rubric(ROOT / "rubrics" / f"{case}.yaml")
+
+
+@cache
+def _report(case: str, path: Path) -> CandidateReport:
+    return grade(path, _rubric(case))
+
+
+@cache
+def _intents(case: str) -> dict[str, dict[str, object]]:
+    data = yaml.safe_load((ROOT / "fixtures" / case / "intents.yaml").read_text(encoding="utf-8"))
+    return dict(data)
+
+
+def _id(param: tuple[str, Path]) -> str:
+    return f"{param[0]}/{param[1].stem}"
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_there_are_enough_fixtures(case: str) -> None:
+    files = _fixtures(case)
+    assert files[0].is_file(), "solution de référence absente"
+    assert len([f for f in files[1:] if f.is_file()]) >= 10
+
+
+@pytest.mark.parametrize(("case", "path"), ALL, ids=[_id(p) for p in ALL])
+def test_golden_report(case: str, path: Path, update_goldens: bool) -> None:
+    got = render_json(_report(case, path))
+    golden = ROOT / "fixtures" / case / "goldens" / f"{path.stem}.json"
     if update_goldens:
         golden.parent.mkdir(exist_ok=True)
         golden.write_text(got, encoding="utf-8")
@@ -45,20 +75,40 @@ def test_golden_report(path: Path, c20_rubric: Rubric, update_goldens: bool) -> 
     assert got == golden.read_text(encoding="utf-8")
 
 
-@pytest.mark.parametrize("path", ALL, ids=lambda p: p.stem)
-def test_verdicts_match_the_fixture_intent(path: Path, c20_rubric: Rubric) -> None:
-    intended = _intents()[path.stem]
-    assert grade(path, c20_rubric).verdicts() == intended
+@pytest.mark.parametrize(("case", "path"), ALL, ids=[_id(p) for p in ALL])
+def test_verdicts_match_the_fixture_intent(case: str, path: Path) -> None:
+    intent = _intents(case)[path.stem]
+    assert _report(case, path).verdicts() == intent["verdicts"]
 
 
-def test_reference_solution_scores_full_marks_without_findings(c20_rubric: Rubric) -> None:
-    report = grade(SOLUTION, c20_rubric)
-    assert report.score == report.max_score == 28
+@pytest.mark.parametrize(("case", "path"), ALL, ids=[_id(p) for p in ALL])
+def test_method_findings_match_the_fixture_intent(case: str, path: Path) -> None:
+    intended = {
+        qid: {METHOD_CODES[code] for code in codes}
+        for qid, codes in (_intents(case)[path.stem].get("methods") or {}).items()  # type: ignore[union-attr]
+    }
+    found = {
+        q.id: {str(c) for i in q.items for c in i.codes if str(c) in METHOD_CODES.values()}
+        for q in _report(case, path).questions
+    }
+    for qid, codes in intended.items():
+        assert codes <= found[qid], qid
+    unexpected = {q: c for q, c in found.items() if c and q not in intended}
+    method_only = {q: c - {"hardcoded-value"} for q, c in unexpected.items()}
+    assert not any(method_only.values()), method_only
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_reference_solution_scores_full_marks_without_findings(case: str) -> None:
+    report = _report(case, _fixtures(case)[0])
+    assert report.score == report.max_score
     assert report.findings == ()
-    assert all(not i.codes for q in report.questions for i in q.items)
-    assert [str(c.proposal) for c in report.criteria] == ["acquis"]
+    codes = {str(c) for q in report.questions for i in q.items for c in i.codes}
+    assert codes <= {"chart-found"}
+    assert {str(c.proposal) for c in report.criteria} == {"acquis"}
 
 
-def test_grading_twice_is_byte_identical(c20_rubric: Rubric) -> None:
-    for path in ALL[:3]:
-        assert render_json(grade(path, c20_rubric)) == render_json(grade(path, c20_rubric))
+def test_grading_twice_is_byte_identical() -> None:
+    for case, path in ALL[:: max(1, len(ALL) // 4)]:
+        first = render_json(grade(path, _rubric(case)))
+        assert first == render_json(grade(path, _rubric(case)))

@@ -41,3 +41,9 @@ def moyenne_arithmetique_evolutions(valeurs: Sequence[float]) -> float:
     """TCAM taken as the arithmetic mean of the yearly growth rates (instead of a geometric one)."""
     rates = [b / a - 1 for a, b in itertools.pairwise(valeurs)]
     return math.fsum(rates) / len(rates)
+
+
+@kpi
+def commande_stricte(stock: float, point_commande: float) -> bool:
+    """Order flag with a strict « < »: misses the tie where the stock equals the reorder point."""
+    return stock < point_commande
