@@ -31,6 +31,14 @@ def grade(path: Path, rubric: Rubric | Path) -> CandidateReport:
         return grade_workbook(workbook, rubric, case, candidate)
     except WorkbookUnreadable as exc:
         return CandidateReport(candidate, rubric.id, Status.UNREADABLE, message=exc.message)
+    except MemoryError:
+        return CandidateReport(
+            candidate,
+            rubric.id,
+            Status.ERROR,
+            message="Le classeur demande plus de mémoire que la limite fixée : correction "
+            "interrompue, la copie doit être corrigée à la main.",
+        )
     except Exception as exc:
         log.exception("grading %s failed", path)
         return CandidateReport(
