@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-RUBRIC := rubrics/c20-bureau-plus.yaml
+CASES := c20-bureau-plus c16-aquapro c21-terroirs
 DEMO_OUT := out/demo
 
 .PHONY: install demo test lint type check goldens fixtures bench clean
@@ -17,9 +17,11 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/autocorrect batch fixtures/c20-bureau-plus/submissions --rubric $(RUBRIC) --out $(DEMO_OUT)
-	$(BIN)/autocorrect grade fixtures/c20-bureau-plus/solution.xlsx --rubric $(RUBRIC) > $(DEMO_OUT)/solution.txt
-	@echo "Rapports écrits dans $(DEMO_OUT)/ (un .json par copie, gradebook.csv, solution.txt)"
+	@for case in $(CASES); do \
+	  $(BIN)/autocorrect batch fixtures/$$case/submissions --rubric rubrics/$$case.yaml --out $(DEMO_OUT)/$$case || exit 1; \
+	  $(BIN)/autocorrect grade fixtures/$$case/solution.xlsx --rubric rubrics/$$case.yaml > $(DEMO_OUT)/$$case/solution.txt; \
+	done
+	@echo "Rapports écrits dans $(DEMO_OUT)/<cas>/ (un .json par copie, gradebook.csv, solution.txt)"
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
@@ -37,7 +39,7 @@ goldens: $(STAMP)
 	$(BIN)/python -m pytest -q tests/test_goldens.py --update-goldens
 
 fixtures: $(STAMP)
-	$(BIN)/python fixtures/c20-bureau-plus/build_fixtures.py
+	@for case in $(CASES); do $(BIN)/python fixtures/$$case/build_fixtures.py || exit 1; done
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_grade.py
