@@ -18,10 +18,15 @@ A1 = "'Annexe 1 - Produits'!"
 PRODUCTS = ("P1", "P2", "P3", "P4", "P5")
 
 
-def candidate(tmp: Path, name: str, sheets: Mapping[str, Mapping[str, object]]) -> Path:
+def candidate(
+    tmp: Path,
+    name: str,
+    sheets: Mapping[str, Mapping[str, object]],
+    subject: Path = C20_SUBJECT,
+) -> Path:
     """Copy the subject and write `sheets` = {sheet name: {"B5": value or "=formula"}}."""
     path = tmp / f"{name}.xlsx"
-    shutil.copy(C20_SUBJECT, path)
+    shutil.copyfile(subject, path)
     workbook = openpyxl.load_workbook(path)
     for title, cells in sheets.items():
         sheet = workbook[title] if title in workbook.sheetnames else workbook.create_sheet(title)

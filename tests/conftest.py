@@ -12,6 +12,10 @@ ROOT = Path(__file__).resolve().parent.parent
 C20_RUBRIC = ROOT / "rubrics" / "c20-bureau-plus.yaml"
 C20_FIXTURES = ROOT / "fixtures" / "c20-bureau-plus"
 C20_SUBJECT = C20_FIXTURES / "sujet.xlsx"
+C16_RUBRIC = ROOT / "rubrics" / "c16-aquapro.yaml"
+C16_SUBJECT = ROOT / "fixtures" / "c16-aquapro" / "sujet.xlsx"
+C21_RUBRIC = ROOT / "rubrics" / "c21-terroirs.yaml"
+C21_SUBJECT = ROOT / "fixtures" / "c21-terroirs" / "sujet.xlsx"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
