@@ -1,0 +1,78 @@
+"""`rubric check` and `regress`: a rubric change is checked and its impact measured before
+it reaches candidates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from autocorrect.regress import compare, regrade, render_markdown, render_text
+from autocorrect.rubric import load_rubric
+from autocorrect.rubric_check import check_rubric
+from tests.conftest import C20_FIXTURES, ROOT
+
+RUBRICS = sorted((ROOT / "rubrics").glob("*.yaml"))
+
+
+def _variant(tmp_path: Path, source: Path, old: str, new: str) -> Path:
+    """A copy of a rubric with one edit, its subject path made absolute."""
+    text = source.read_text(encoding="utf-8")
+    assert old in text, old
+    text = text.replace(old, new, 1)
+    subject = load_rubric(source).subject.resolve()
+    text = text.replace("subject: ../fixtures/", f"subject: {subject.parent.parent}/", 1)
+    path = tmp_path / source.name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("rubric", RUBRICS, ids=lambda p: p.stem)
+def test_every_bundled_rubric_passes_its_check(rubric: Path) -> None:
+    report = check_rubric(rubric)
+    assert report.problems == ()
+    assert any("solution" in n for n in report.notes)
+
+
+def test_a_missing_question_is_reported(tmp_path: Path) -> None:
+    source = ROOT / "rubrics" / "c20-bureau-plus.yaml"
+    path = _variant(tmp_path, source, "  - id: C20-Q27\n", "  - id: C20-Q99\n")
+    problems = check_rubric(path).problems
+    assert any("C20-Q27 de l'énoncé n'a pas de barème" in p for p in problems)
+    assert any("C20-Q99 n'existe pas" in p for p in problems)
+
+
+def test_an_absurd_tolerance_is_reported(tmp_path: Path) -> None:
+    source = ROOT / "rubrics" / "c20-bureau-plus.yaml"
+    path = _variant(
+        tmp_path, source, "        tolerance: {abs: 0.02}", "        tolerance: {abs: 50}"
+    )
+    problems = check_rubric(path).problems
+    assert any(
+        "tolérance absolue 50 trop large" in p and "C20-Q25[net à payer]" in p for p in problems
+    )
+
+
+def test_a_lost_synonym_breaks_a_golden_and_shows_in_regress(tmp_path: Path) -> None:
+    source = ROOT / "rubrics" / "c20-bureau-plus.yaml"
+    path = _variant(
+        tmp_path, source, '"marge par unité", "marge u", "mu"', '"marge par unité", "mu"'
+    )
+    problems = check_rubric(path).problems
+    assert any("cand02-transpose" in p and "C20-Q02" in p for p in problems)
+
+    submissions = C20_FIXTURES / "submissions"
+    before = regrade(submissions, load_rubric(source))
+    impact = compare(before, regrade(submissions, load_rubric(path)))
+    assert [c.candidate for c in impact.changed] == ["cand02-transpose"]
+    moves = impact.changed[0].moves
+    assert [(m.question, m.before) for m in moves] == [("C20-Q02", "correct")]
+    assert impact.per_question() == {"C20-Q02": {"up": 0, "down": 1, "same points": 0}}
+    assert "| C20-Q02 | 0 | 1 | 0 |" in render_markdown(impact)
+    assert "cand02-transpose : 28 → 27" in render_text(impact)
+
+
+def test_an_unchanged_rubric_moves_nothing() -> None:
+    rubric = load_rubric(ROOT / "rubrics" / "c20-bureau-plus.yaml")
+    results = regrade(C20_FIXTURES / "submissions", rubric)
+    assert compare(results, results).changed == ()
