@@ -1,8 +1,9 @@
 """Expected values, computed from the case data through the KPI library.
 
 The subject workbook is read once per rubric; every expected value is then a KPI call whose
-arguments are case data or other answers. The same `evaluate` serves error carried forward:
-called with the candidate's own upstream answers instead of the reference ones.
+arguments are case data or other answers, or the examiner's formula computed on them
+(`autocorrect.formula`). The same `evaluate` serves error carried forward: called with the
+candidate's own upstream answers instead of the reference ones.
 """
 
 from __future__ import annotations
@@ -10,11 +11,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from autocorrect.compare import flag_reading
 from autocorrect.errors import RubricError
-from autocorrect.kpis import KPIS
+from autocorrect.formula import FormulaError, evaluate_formula
+from autocorrect.kpis import KPIS, DayMonth
 from autocorrect.refs import CellRef, RangeRef, parse_ref
 from autocorrect.rubric import Arg, Computation, InputSpec, Ref, Rubric, Text, ordered_items
-from autocorrect.workbook import Workbook, load
+from autocorrect.workbook import Workbook, from_serial, load
 
 Answers = Mapping[tuple[str, str], object]
 
@@ -49,6 +52,7 @@ def load_case(rubric: Rubric) -> CaseData:
 
 def _compute_case(rubric: Rubric) -> CaseData:
     subject = load(rubric.subject)
+    subject_cells = {ref: c.value for ref, c in subject.cells.items()}
     inputs = {name: _read_input(rubric, subject, name) for name in rubric.inputs}
     entity_order = {
         name: tuple(rubric.entities[spec.entities or spec.columns or ""] or ())
@@ -57,9 +61,9 @@ def _compute_case(rubric: Rubric) -> CaseData:
         for name, spec in rubric.inputs.items()
     }
     for_each = {q.id: tuple(i.key for i in q.items if i.from_for_each) for q in rubric.questions}
-    partial = CaseData(inputs, entity_order, {}, {}, {}, for_each)
-    derived = {name: evaluate(comp, partial, {}) for name, comp in rubric.derived.items()}
-    partial = CaseData(inputs, entity_order, derived, {}, {}, for_each)
+    partial = CaseData(inputs, entity_order, {}, subject_cells, {}, for_each)
+    derived = {name: _derived(rubric, name, comp, partial) for name, comp in rubric.derived.items()}
+    partial = CaseData(inputs, entity_order, derived, subject_cells, {}, for_each)
     reference: dict[tuple[str, str], object] = {}
     for question, item in ordered_items(rubric):
         try:
@@ -67,9 +71,15 @@ def _compute_case(rubric: Rubric) -> CaseData:
         except ComputationFailed as exc:
             raise RubricError(f"{rubric.path} : {question.id}[{item.key}] : {exc}") from exc
         _cross_check(rubric, question.id, item.key, reference[(question.id, item.key)])
-    subject_cells = {ref: c.value for ref, c in subject.cells.items()}
     areas = {name: input_area(rubric, subject, name) for name in rubric.inputs}
     return CaseData(inputs, entity_order, derived, subject_cells, reference, for_each, areas)
+
+
+def _derived(rubric: Rubric, name: str, comp: Computation, partial: CaseData) -> object:
+    try:
+        return evaluate(comp, partial, {})
+    except ComputationFailed as exc:
+        raise RubricError(f"{rubric.path} : derived.{name} : {exc}") from exc
 
 
 def _read_input(rubric: Rubric, subject: Workbook, name: str) -> object:
@@ -138,8 +148,11 @@ def _cross_check(rubric: Rubric, qid: str, key: str, value: object) -> None:
 
 
 def evaluate(comp: Computation, case: CaseData, answers: Answers) -> object:
-    """Call the KPI with its arguments resolved; raises ComputationFailed."""
+    """Call the KPI (or compute the formula) with its arguments resolved; raises
+    ComputationFailed."""
     kwargs = {name: _resolve(arg, case, answers) for name, arg in comp.args.items()}
+    if comp.formula is not None:
+        return _evaluate_formula(comp.formula, comp.result_unit, kwargs, case)
     try:
         result = KPIS[comp.kpi](**kwargs)
     except (ZeroDivisionError, ValueError, TypeError, OverflowError) as exc:
@@ -176,3 +189,34 @@ def _answer(answers: Answers, qid: str, key: str) -> object:
     if not isinstance(value, float):
         raise ComputationFailed(f"réponse {qid}[{key}] absente ou non numérique")
     return value
+
+
+def _evaluate_formula(
+    formula: str, unit: str, values: Mapping[str, object], case: CaseData
+) -> object:
+    """The examiner's formula on these values and the subject's cells, read in `unit`."""
+    try:
+        result = evaluate_formula(formula, values, case.subject_cells)
+    except FormulaError as exc:
+        raise ComputationFailed(f"formule {formula} : {exc}") from exc
+    return formula_value(formula, result, unit)
+
+
+def formula_value(formula: str, result: object, unit: str) -> object:
+    """A formula's raw result as a KPI would give it: a flag, a day and month, a text or a
+    number."""
+    if unit == "flag":
+        reading = flag_reading(result)
+        if reading is None:
+            raise ComputationFailed(f"formule {formula} : {result!r} n'est pas un indicateur")
+        return reading.value
+    if unit == "text":
+        return str(result)
+    if isinstance(result, bool) or not isinstance(result, int | float):
+        raise ComputationFailed(f"formule {formula} : résultat non numérique {result!r}")
+    if unit == "date":
+        day = from_serial(float(result))
+        if day is None:
+            raise ComputationFailed(f"formule {formula} : date hors limites ({result})")
+        return DayMonth(day.day, day.month)
+    return float(result)

@@ -14,6 +14,19 @@ registered pure function, `args:` maps its parameters to references). A referenc
 
 and a list of references is a list. Literal expected values may appear only as `check:`,
 a cross-check that must agree with the computed value.
+
+When no KPI of the library fits, the reference may be the examiner's own Excel formula
+(`formula:` instead of `kpi:`), evaluated by the engine on the case data:
+
+    formula: "=ans1/'Annexe 1 - Produits'!D5"
+    args: {ans1: "C20-Q06[Total]"}
+
+Each operand of the formula is a name declared in `args` (any reference above, a number, a
+text, a list) or a sheet-qualified reference to the subject workbook. The formula must compile,
+every operand must be declared and every declared name used (checked on load). It is computed
+with the reference answers for the expected value and with the candidate's own answers for
+error carried forward; its result is read in the item's unit (a date serial as a day and month,
+« OUI »/« NON » as a flag). A formula is never `eval`-ed: see `autocorrect.formula`.
 """
 
 from __future__ import annotations
@@ -28,6 +41,7 @@ from typing import Any
 import yaml
 
 from autocorrect.errors import RubricError
+from autocorrect.formula import problems as formula_problems
 from autocorrect.kpis import KPIS
 
 UNITS = (
@@ -87,12 +101,16 @@ Arg = Ref | float | bool | Text | tuple["Arg", ...]
 
 @dataclass(frozen=True)
 class Computation:
-    """A call of a registered KPI; `name`/`explain` describe a variant or a known mistake."""
+    """A call of a registered KPI, or the examiner's `formula` with `args` as its names;
+    `name`/`explain` describe a variant or a known mistake. `result_unit` is the unit in
+    which a formula's raw result is read (the item's unit)."""
 
     kpi: str
     args: Mapping[str, Arg]
     name: str = ""
     explain: str = ""
+    formula: str | None = None
+    result_unit: str = ""
 
 
 @dataclass(frozen=True)
@@ -385,18 +403,53 @@ def _inputs(ctx: _Context, node: _LineDict) -> dict[str, InputSpec]:
     return inputs
 
 
-def _computation(ctx: _Context, node: Any, entity: str | None = None) -> Computation:
+def _computation(
+    ctx: _Context, node: Any, entity: str | None = None, unit: str = ""
+) -> Computation:
     if not isinstance(node, dict):
-        raise ctx.fail(node, "un calcul doit être un dictionnaire", "{kpi: nom, args: {...}}")
-    kpi = ctx.require(node, "kpi", str)
+        raise ctx.fail(
+            node, "un calcul doit être un dictionnaire", "{kpi: nom, args: {...}} ou {formula: …}"
+        )
     args = node.get("args") or {}
     if not isinstance(args, dict):
         raise ctx.fail(node, "« args » doit être un dictionnaire")
+    parsed = {str(k): _arg(ctx, node, v, entity) for k, v in args.items()}
+    if "formula" in node:
+        return _formula_computation(ctx, node, parsed, unit)
     return Computation(
-        kpi=kpi,
-        args={k: _arg(ctx, node, v, entity) for k, v in args.items()},
+        kpi=ctx.require(node, "kpi", str),
+        args=parsed,
         name=str(node.get("name", "")),
         explain=str(node.get("explain", "")),
+    )
+
+
+def _formula_computation(ctx: _Context, node: Any, args: dict[str, Arg], unit: str) -> Computation:
+    """`formula: "=…"` with `args` naming its operands (see the module docstring)."""
+    formula = node["formula"]
+    if "kpi" in node:
+        raise ctx.fail(node, "« kpi » et « formula » s'excluent", "l'un ou l'autre")
+    if not isinstance(formula, str):
+        raise ctx.fail(node, "« formula » doit être un texte", '"=ans1/ans2"')
+    for name in args:
+        if not _NAME.match(name):
+            raise ctx.fail(
+                node, f"nom d'argument de formule invalide « {name} »", "lettres, chiffres, _"
+            )
+    issues = formula_problems(formula.strip(), list(args))
+    if issues:
+        raise ctx.fail(
+            node,
+            f"formule « {formula} » invalide : " + " ; ".join(issues),
+            "une formule Excel dont chaque opérande est un nom de args ou 'Feuille'!B5",
+        )
+    return Computation(
+        kpi="",
+        args=args,
+        name=str(node.get("name", "")),
+        explain=str(node.get("explain", "")) or f"calcul {formula.strip()}",
+        formula=formula.strip(),
+        result_unit=unit,
     )
 
 
@@ -437,6 +490,7 @@ _ITEM_KEYS = {
     "for_each",
     "entity",
     "kpi",
+    "formula",
     "args",
     "unit",
     "tolerance",
@@ -548,7 +602,7 @@ def _item(
         )
     return ItemSpec(
         key=str(key),
-        compute=_computation(ctx, node, entity),
+        compute=_computation(ctx, node, entity, unit),
         unit=unit,
         tolerance=tolerance,
         labels=labels if entity is None or measure else (),
@@ -556,8 +610,8 @@ def _item(
         entity=str(entity) if entity is not None else None,
         entity_group=group or node.get("entity_group"),
         formula_required=bool(node.get("formula_required", True)),
-        accept=tuple(_computation(ctx, a, entity) for a in node.get("accept") or ()),
-        mistakes=tuple(_computation(ctx, m, entity) for m in node.get("mistakes") or ()),
+        accept=tuple(_computation(ctx, a, entity, unit) for a in node.get("accept") or ()),
+        mistakes=tuple(_computation(ctx, m, entity, unit) for m in node.get("mistakes") or ()),
         cell=node.get("cell"),
         check=_check(ctx, node, entity),
         from_for_each=from_for_each,
@@ -621,6 +675,13 @@ def _validate(ctx: _Context, rubric: Rubric, data: _LineDict) -> None:
 def _validate_computation(
     ctx: _Context, rubric: Rubric, data: _LineDict, where: str, comp: Computation
 ) -> None:
+    if comp.formula is None:
+        _validate_kpi(ctx, data, where, comp)
+    for ref in _refs(comp.args.values()):
+        _validate_ref(ctx, rubric, data, where, ref)
+
+
+def _validate_kpi(ctx: _Context, data: _LineDict, where: str, comp: Computation) -> None:
     func = KPIS.get(comp.kpi)
     if func is None:
         raise ctx.fail(
@@ -636,8 +697,6 @@ def _validate_computation(
             f"{where} : arguments {sorted(comp.args)} ne correspondent pas à {comp.kpi}",
             ", ".join(params),
         )
-    for ref in _refs(comp.args.values()):
-        _validate_ref(ctx, rubric, data, where, ref)
 
 
 def _refs(args: Any) -> list[Ref]:

@@ -1,0 +1,71 @@
+"""How well a rubric drafted from the examiner's solution grades like the hand-written one.
+
+For each case, the rubric is drafted from `fixtures/<case>/solution.xlsx` with no manual edit
+and written next to a copy of the rubrics (`rubrics/draft-<case>.yaml` in a temporary copy of
+the repository layout); the case's fixtures are graded with the draft and with the hand-written
+rubric, and the share of question verdicts that agree is printed as a Markdown table, with the
+verdicts that differ and what `rubric check` says of the draft.
+
+    .venv/bin/python benchmarks/draft_agreement.py [--keep DOSSIER]
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+from autocorrect.draft import draft_rubric, verdict_agreement
+from autocorrect.rubric_check import check_rubric
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES = ("c20-bureau-plus", "c16-aquapro", "c21-terroirs")
+
+
+def _draft(layout: Path, case: str) -> tuple[Path, float]:
+    folder = layout / "fixtures" / case
+    path = layout / "rubrics" / f"draft-{case}.yaml"
+    start = time.perf_counter()
+    text = draft_rubric(folder / "solution.xlsx", folder / "sujet.xlsx", folder / "enonce.md", path)
+    path.write_text(text, encoding="utf-8")
+    return path, time.perf_counter() - start
+
+
+def _report(layout: Path) -> None:
+    print("| cas | verdicts comparés | identiques | accord | brouillon | rubric check |")
+    print("|---|---|---|---|---|---|")
+    details = []
+    for case in CASES:
+        path, seconds = _draft(layout, case)
+        submissions = (ROOT / "fixtures" / case / "submissions").glob("*.xlsx")
+        agreement = verdict_agreement(path, ROOT / "rubrics" / f"{case}.yaml", submissions)
+        check = check_rubric(path)
+        golden = sum("(référence " in p for p in check.problems)
+        verdict = "OK" if check.ok else f"{len(check.problems)} écart(s) ({golden} aux goldens)"
+        print(f"| {case} | {agreement.verdicts} | {agreement.agreeing} | "
+              f"{agreement.share:.1%} | {seconds:.1f} s | {verdict} |")  # fmt: skip
+        details += [f"- {case} : {d}" for d in agreement.differences]
+    print("\nVerdicts différents (barème écrit à la main ≠ brouillon) :")
+    print("\n".join(details) or "- aucun")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--keep", type=Path, help="dossier où garder les brouillons écrits")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as temporary:
+        layout = Path(temporary)
+        (layout / "fixtures").symlink_to(ROOT / "fixtures", target_is_directory=True)
+        (layout / "rubrics").mkdir()
+        _report(layout)
+        if args.keep is not None:
+            args.keep.mkdir(parents=True, exist_ok=True)
+            for path in (layout / "rubrics").glob("*.yaml"):
+                shutil.copy(path, args.keep / path.name)
+            print(f"\nBrouillons copiés dans {args.keep}")
+
+
+if __name__ == "__main__":
+    main()
