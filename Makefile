@@ -43,6 +43,7 @@ fixtures: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_grade.py
+	$(BIN)/python benchmarks/bench_batch.py
 
 clean:
 	rm -rf out .pytest_cache .mypy_cache .ruff_cache

@@ -9,17 +9,19 @@ from pathlib import Path
 
 from autocorrect import __version__
 from autocorrect.api import grade
-from autocorrect.batch import run_batch
+from autocorrect.batch import BatchOptions, Progress, default_jobs, run_batch
 from autocorrect.errors import RubricError
-from autocorrect.findings import CandidateReport, Status
+from autocorrect.isolation import RunLimits
 from autocorrect.render.json import render_json
-from autocorrect.render.text import STATUS_FR, number, render_text
+from autocorrect.render.progress import batch_summary_lines, progress_bar, progress_line
+from autocorrect.render.text import render_text
 from autocorrect.rubric import load_rubric
 
 EXIT_OK = 0
 EXIT_USAGE = 2  # bad command line or invalid rubric
 EXIT_UNREADABLE = 3  # `grade`: the submission could not be read
 EXIT_ERROR = 4  # `grade`: internal error while grading
+EXIT_INTERRUPTED = 130  # `batch`: stopped by Ctrl-C (what was graded is kept)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -42,7 +44,51 @@ def build_parser() -> argparse.ArgumentParser:
     many.add_argument("folder", type=Path, help="dossier des copies")
     many.add_argument("--rubric", type=Path, required=True, help="barème YAML")
     many.add_argument("--out", type=Path, required=True, help="dossier des rapports")
+    many.add_argument(
+        "--jobs",
+        type=_positive_int,
+        default=default_jobs(),
+        help="copies corrigées en parallèle (défaut : nombre de cœurs, %(default)s ici)",
+    )
+    many.add_argument(
+        "--timeout",
+        type=_positive_float,
+        default=RunLimits.timeout_s,
+        help="délai maximal par copie, en secondes (défaut : %(default)g)",
+    )
+    many.add_argument(
+        "--memory",
+        type=_positive_int,
+        default=RunLimits.memory_mb,
+        help="mémoire maximale par copie, en Mo (défaut : %(default)s)",
+    )
+    many.add_argument(
+        "--annotate",
+        action="store_true",
+        help="écrire aussi une copie annotée de chaque classeur (commentaire sur chaque "
+        "cellule corrigée) dans SORTIE/annotees/",
+    )
     return parser
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"nombre entier attendu : {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"doit être au moins 1 : {text}")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text.replace(",", "."))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"nombre attendu : {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"doit être positif : {text}")
+    return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -62,9 +108,7 @@ def _grade(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     report = grade(args.submission, load_rubric(args.rubric))
     sys.stdout.write(render_json(report) if args.format == "json" else render_text(report))
-    return {Status.GRADED: EXIT_OK, Status.UNREADABLE: EXIT_UNREADABLE}.get(
-        report.status, EXIT_ERROR
-    )
+    return {"graded": EXIT_OK, "unreadable": EXIT_UNREADABLE}.get(str(report.status), EXIT_ERROR)
 
 
 def _batch(args: argparse.Namespace) -> int:
@@ -72,27 +116,36 @@ def _batch(args: argparse.Namespace) -> int:
         print(f"Dossier introuvable : {args.folder}", file=sys.stderr)
         return EXIT_USAGE
     rubric = load_rubric(args.rubric)
-    summary = run_batch(args.folder, rubric, args.out, progress=_progress)
-    counts = {s: sum(r.status == s for r in summary.reports) for s in Status}
-    print(
-        f"{len(summary.reports)} copie(s) : "
-        + ", ".join(f"{n} {STATUS_FR[s]}" for s, n in counts.items() if n)
-    )
-    for skipped in summary.skipped:
-        print(f"Ignoré (fichier caché ou de verrouillage) : {skipped.name}")
-    print(f"Rapports et carnet de notes : {summary.out}")
-    return EXIT_OK
+    options = BatchOptions(args.jobs, RunLimits(args.timeout, args.memory), args.annotate)
+    progress = _TerminalProgress() if sys.stderr.isatty() else _LineProgress()
+    summary = run_batch(args.folder, rubric, args.out, progress=progress, options=options)
+    progress.close()
+    for line in batch_summary_lines(summary):
+        print(line)
+    return EXIT_INTERRUPTED if summary.interrupted else EXIT_OK
 
 
-def _progress(index: int, total: int, report: CandidateReport) -> None:
-    detail = (
-        f"{number(report.score)} / {number(report.max_score)}"
-        if report.status == Status.GRADED
-        else report.message
-    )
-    print(
-        f"[{index}/{total}] {report.candidate} : {STATUS_FR[report.status]} — {detail}", flush=True
-    )
+class _TerminalProgress:
+    """The bar, redrawn in place on the terminal (standard error)."""
+
+    def __call__(self, event: Progress) -> None:
+        sys.stderr.write("\r\x1b[2K" + progress_bar(event))
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        sys.stderr.write("\n")
+
+
+class _LineProgress:
+    """One line per copy on standard output (logs, CI)."""
+
+    def __call__(self, event: Progress) -> None:
+        line = progress_line(event)
+        if line is not None:
+            print(line, flush=True)
+
+    def close(self) -> None:
+        return None
 
 
 if __name__ == "__main__":

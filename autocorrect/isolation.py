@@ -5,23 +5,20 @@ for 17 G cells, a zip bomb, a pathological formula). Whatever happens in the chi
 gets a report: the child's own, or an `error` report saying which limit was hit.
 
 Children are forked from a fork server that has already imported the engine, so a task costs a
-fork (a few ms), not a fresh interpreter (over a second of imports).
+fork (a few ms), not a fresh interpreter (over a second of imports). `grade_isolated` is a pool
+of one worker (`autocorrect.pool`) given one file; `batch` keeps a pool of warm workers.
 """
 
 from __future__ import annotations
 
 import multiprocessing
-import multiprocessing.connection
-import resource
 from dataclasses import dataclass
 from pathlib import Path
 
-from autocorrect.api import grade
-from autocorrect.findings import CandidateReport, Status
-from autocorrect.rubric import load_rubric
+from autocorrect.findings import CandidateReport
 
-_CONTEXT = multiprocessing.get_context("forkserver")
-_CONTEXT.set_forkserver_preload(["autocorrect.api", "autocorrect.isolation"])
+CONTEXT = multiprocessing.get_context("forkserver")
+CONTEXT.set_forkserver_preload(["autocorrect.api", "autocorrect.pool"])
 
 
 @dataclass(frozen=True)
@@ -36,57 +33,18 @@ def grade_isolated(
     path: Path, rubric_path: Path, limits: RunLimits | None = None
 ) -> CandidateReport:
     """Grade one file in a killable child process; never raises for a bad file."""
-    limits = limits or RunLimits()
-    receiver, sender = _CONTEXT.Pipe(duplex=False)
-    child = _CONTEXT.Process(
-        target=_child, args=(path, rubric_path, limits.memory_mb, sender), daemon=True
-    )
-    child.start()
-    sender.close()
-    timed_out = False
-    try:
-        if receiver.poll(limits.timeout_s):
-            report: CandidateReport = receiver.recv()
-            return report
-        timed_out = True
-    except (EOFError, OSError):
-        pass  # the child died without answering: see below
-    finally:
-        receiver.close()
-        if child.is_alive():
-            child.kill()
-        child.join(5)
-    return _limit_report(path, rubric_path, limits, None if timed_out else child.exitcode)
+    from autocorrect.job import Job  # noqa: PLC0415 -- pool imports this module
+    from autocorrect.pool import WorkerPool  # noqa: PLC0415
 
-
-def _child(
-    path: Path, rubric_path: Path, memory_mb: int, sender: multiprocessing.connection.Connection
-) -> None:
-    cap = memory_mb * 1024 * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
-    sender.send(grade(path, load_rubric(rubric_path)))
-    sender.close()
-
-
-def _limit_report(
-    path: Path, rubric_path: Path, limits: RunLimits, exitcode: int | None
-) -> CandidateReport:
-    rubric_id = _rubric_id(rubric_path)
-    if exitcode is None:
-        message = (
-            f"La correction a dépassé le délai de {limits.timeout_s:g} s et a été arrêtée : "
-            "la copie doit être corrigée à la main."
-        )
-    else:
-        message = (
-            f"La correction s'est arrêtée anormalement (code {exitcode}, limite mémoire "
-            f"{limits.memory_mb} Mo) : la copie doit être corrigée à la main."
-        )
-    return CandidateReport(path.stem, rubric_id, Status.ERROR, message=message)
+    with WorkerPool(rubric_path, 1, limits or RunLimits(), _rubric_id(rubric_path)) as pool:
+        (result,) = pool.run([Job(path, path.stem)])
+    return result.report
 
 
 def _rubric_id(rubric_path: Path) -> str:
+    from autocorrect.rubric import load_rubric  # noqa: PLC0415
+
     try:
         return load_rubric(rubric_path).id
-    except Exception:
+    except Exception:  # the pool reports an unloadable rubric itself, per file
         return ""

@@ -1,0 +1,89 @@
+"""`batch --annotate`: a commented copy of each workbook in the output folder, the original
+untouched; and the saved JSON read back exactly (what resuming a batch relies on)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from autocorrect.cli import main
+from autocorrect.render.json import render_json
+from autocorrect.store import file_hash, load_report, load_state
+from tests.batch_helpers import rubric_path
+from tests.conftest import ROOT
+
+C20 = ROOT / "fixtures" / "c20-bureau-plus"
+GOLDENS = sorted(ROOT.glob("fixtures/*/goldens/*.json"))
+
+
+def _batch(folder: Path, out: Path, *extra: str) -> int:
+    return main(["batch", str(folder), "--rubric", str(rubric_path("c20")), "--out", str(out),
+                 "--jobs", "2", *extra])  # fmt: skip
+
+
+def test_annotated_copies_comment_each_graded_cell(tmp_path: Path) -> None:
+    folder = tmp_path / "copies"
+    folder.mkdir()
+    shutil.copy(C20 / "submissions" / "cand05-report-erreur.xlsx", folder / "dupont.xlsx")
+    (folder / "photo.jpg").write_bytes(b"\xff\xd8\xff\xe0" + b"\0" * 100)
+    before = file_hash(folder / "dupont.xlsx")
+    assert _batch(folder, tmp_path / "out", "--annotate") == 0
+    assert file_hash(folder / "dupont.xlsx") == before  # the original is only read
+    annotated = tmp_path / "out" / "annotees" / "dupont.xlsx"
+    assert not (tmp_path / "out" / "annotees" / "photo.xlsx").exists()
+    sheet = openpyxl.load_workbook(annotated)["Calculs"]
+    comment = sheet["B19"].comment
+    assert comment is not None and comment.author == "autocorrect"
+    assert comment.text.startswith("C20-Q14[SR] : report d'erreur — attendu 291\u202f484,41")
+    assert "Faux uniquement parce que C20-Q12[taux de MCV] est faux" in comment.text
+    wrong = sheet["B14"].comment
+    assert wrong is not None and "C20-Q11[CV] : faux" in wrong.text
+    assert sheet["B19"].value == "=B17/B16"  # formulas kept
+    report = load_report(tmp_path / "out" / "dupont.json")
+    assert report is not None
+    located = {i.cell for q in report.questions for i in q.items if i.cell and "!" in i.cell}
+    workbook = openpyxl.load_workbook(annotated)
+    commented = {
+        f"{ws.title}!{c.coordinate}" for ws in workbook for row in ws.iter_rows() for c in row
+        if c.comment is not None
+    }  # fmt: skip
+    assert located <= commented
+    again = tmp_path / "again"
+    assert _batch(folder, again, "--annotate") == 0
+    assert (again / "annotees" / "dupont.xlsx").read_bytes() == annotated.read_bytes()
+
+
+def test_asking_for_annotations_later_regrades_only_to_annotate(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "copies"
+    folder.mkdir()
+    shutil.copy(C20 / "submissions" / "cand07-incomplet.xlsx", folder)
+    out = tmp_path / "out"
+    assert _batch(folder, out) == 0
+    assert not (out / "annotees").exists()
+    state = load_state(out, "cand07-incomplet")
+    assert state is not None and not state.annotated
+    capsys.readouterr()
+    assert _batch(folder, out, "--annotate") == 0
+    assert "corrigées maintenant : 1" in capsys.readouterr().out
+    assert (out / "annotees" / "cand07-incomplet.xlsx").is_file()
+    assert _batch(folder, out, "--annotate") == 0
+    assert "corrigées maintenant : 0, inchangées : 1" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("golden", GOLDENS, ids=lambda p: f"{p.parent.parent.name}/{p.stem}")
+def test_saved_reports_read_back_byte_for_byte(golden: Path) -> None:
+    report = load_report(golden)
+    assert report is not None
+    assert render_json(report) == golden.read_text("utf-8")
+
+
+def test_unreadable_saved_report_means_regrade(tmp_path: Path) -> None:
+    broken = tmp_path / "x.json"
+    broken.write_text("{pas du json", encoding="utf-8")
+    assert load_report(broken) is None
+    assert load_report(tmp_path / "absent.json") is None
