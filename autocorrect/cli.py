@@ -7,7 +7,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from autocorrect import __version__
+from autocorrect import __version__, cli_rubric
 from autocorrect.api import grade
 from autocorrect.batch import BatchOptions, Progress, default_jobs, run_batch
 from autocorrect.errors import RubricError
@@ -40,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="text",
         help="rapport lisible (text, défaut) ou JSON",
     )
+    one.set_defaults(handler=_grade)
     many = commands.add_parser("batch", help="corriger toutes les copies d'un dossier")
     many.add_argument("folder", type=Path, help="dossier des copies")
     many.add_argument("--rubric", type=Path, required=True, help="barème YAML")
@@ -68,6 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="écrire aussi une copie annotée de chaque classeur (commentaire sur chaque "
         "cellule corrigée) dans SORTIE/annotees/",
     )
+    many.set_defaults(handler=_batch)
+    cli_rubric.add_commands(commands)
     return parser
 
 
@@ -94,12 +97,11 @@ def _positive_float(text: str) -> float:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        if args.command == "grade":
-            return _grade(args)
-        return _batch(args)
+        code: int = args.handler(args)
     except RubricError as exc:
         print(f"Barème invalide : {exc}", file=sys.stderr)
         return EXIT_USAGE
+    return code
 
 
 def _grade(args: argparse.Namespace) -> int:

@@ -3,10 +3,12 @@ it reaches candidates."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
+from autocorrect.cli import main
 from autocorrect.regress import compare, regrade, render_markdown, render_text
 from autocorrect.rubric import load_rubric
 from autocorrect.rubric_check import check_rubric
@@ -76,3 +78,43 @@ def test_an_unchanged_rubric_moves_nothing() -> None:
     rubric = load_rubric(ROOT / "rubrics" / "c20-bureau-plus.yaml")
     results = regrade(C20_FIXTURES / "submissions", rubric)
     assert compare(results, results).changed == ()
+
+
+def test_cli_rubric_check_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    good = ROOT / "rubrics" / "c20-bureau-plus.yaml"
+    assert main(["rubric", "check", str(good)]) == 0
+    assert "OK" in capsys.readouterr().out
+    bad = _variant(tmp_path, good, "  - id: C20-Q27\n", "  - id: C20-Q99\n")
+    assert main(["rubric", "check", str(bad)]) == 1
+    assert "C20-Q27" in capsys.readouterr().out
+
+
+def test_cli_regress_threshold_and_markdown(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    source = ROOT / "rubrics" / "c20-bureau-plus.yaml"
+    baseline = tmp_path / "avant"
+    baseline.mkdir()
+    for name, result in regrade(C20_FIXTURES / "submissions", load_rubric(source)).items():
+        (baseline / f"{name}.json").write_text(json.dumps(result), encoding="utf-8")
+    changed = _variant(
+        tmp_path, source, '"marge par unité", "marge u", "mu"', '"marge par unité", "mu"'
+    )
+    args = ["regress", str(C20_FIXTURES / "submissions"), "--rubric", str(changed),
+            "--baseline", str(baseline), "--format", "markdown"]  # fmt: skip
+    assert main([*args, "--max-changed", "0"]) == 1
+    assert "**1 modifiée(s)**" in capsys.readouterr().out
+    assert main([*args, "--max-changed", "1"]) == 0
+
+
+def test_cli_draft_writes_a_loadable_rubric(tmp_path: Path) -> None:
+    case = ROOT / "fixtures" / "c20-bureau-plus"
+    out = ROOT / "rubrics" / f".draft-test-{tmp_path.name}.yaml"
+    try:
+        args = ["rubric", "draft", str(case / "solution.xlsx"), "--subject",
+                str(case / "sujet.xlsx"), "--enonce", str(case / "enonce.md")]  # fmt: skip
+        code = main([*args, "--out", str(out)])
+        assert code == 0
+        assert {q.id for q in load_rubric(out).questions} == {f"C20-Q{n:02d}" for n in range(1, 29)}
+    finally:
+        out.unlink(missing_ok=True)
