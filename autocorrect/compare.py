@@ -246,4 +246,6 @@ def display(value: object) -> object:
         return value.date().isoformat()
     if isinstance(value, dt.date):
         return value.isoformat()
-    return value
+    if value is None or isinstance(value, str | int | list | dict):
+        return value
+    return str(value)  # an Excel error value (#REF!, #DIV/0!…) as Excel shows it

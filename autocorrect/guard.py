@@ -4,7 +4,9 @@ Candidate files are hostile until proven otherwise. `preflight` decides from the
 (never from the extension) whether the file may be handed to a parser, and raises
 `WorkbookUnreadable(reason, message)` with a French message for the grader otherwise.
 It uses the standard library only, reads at most `Limits.max_file_bytes` from disk and
-never decompresses more than `Limits.max_uncompressed_bytes`.
+never decompresses more than `Limits.max_uncompressed_bytes`. `read_submission` +
+`preflight_bytes` let the reader parse exactly the bytes that were checked (no second read of
+a file that may have changed in between).
 
 Reason codes (stable):
 
@@ -30,6 +32,13 @@ Reason codes (stable):
     xml-dtd          an XML member containing `<!DOCTYPE` or `<!ENTITY` anywhere (billion
                      laughs, XXE); Excel never writes them
     too-many-cells   the sheets hold more than `max_cells` cells in total
+    too-many-formulas the sheets hold more than `max_formulas` formulas in total
+
+Raised by the reader (`workbook.load`) once openpyxl has parsed what the guard let through:
+
+    damaged          (also) openpyxl cannot make a workbook of the package
+    strict-ooxml     a "Strict Open XML" workbook, which openpyxl reads as empty
+    no-sheet         no worksheet at all (chart sheets only, or sheets that cannot be reached)
 
 How members are read. Every member is decompressed once, in chunks, through `zipfile`
 (which checks the CRC at the end); the guard counts the real bytes and stops as soon as a
@@ -46,10 +55,16 @@ with a stray value in XFD1048576 declares 17 G cells, and readers that trust the
 (calamine, `iter_rows`) blow up on it. So a huge declared dimension is never a rejection on
 its own: it is recorded in `Preflight.declared_dimensions`, and a French warning is added when
 it covers more than `max_declared_cells`. What rejects (`too-many-cells`) is the number of
-cells actually present, counted as the elements whose name starts with `c` in the sheet parts
-(`<c …>`, plus the few `<col>`, `<cfRule>`… elements: a slight over-count), summed over all
-sheets, above `max_cells`. A sheet part is recognised by its root element (worksheet,
-dialogsheet, macrosheet), not by its name.
+cells actually present, counted as the `<c>` elements of the sheet parts, summed over all
+sheets, above `max_cells`; likewise `too-many-formulas` counts the `<f>` elements (one per
+formula cell, shared and array formulas included) against `max_formulas`. Both are counted
+while the member is decompressed, so a rejection costs no parsing. A sheet part is
+recognised by its root element (worksheet, dialogsheet, macrosheet), not by its name.
+
+Limits enforced elsewhere, kept here so that every limit is one named setting:
+`max_formula_length`, `max_formula_depth` and `max_range_cells` are applied by the evaluator
+(a formula over a limit is not evaluated and gets a French finding, the copy is still graded);
+the per-file wall time and memory cap are `isolation.RunLimits`.
 
 Warnings (the file is still graded): macros (`vbaProject.bin`, Excel 4.0 macro sheets),
 external links (targets read from the relationship files, never opened), huge declared
@@ -78,7 +93,7 @@ from urllib.parse import unquote
 
 from autocorrect.errors import WorkbookUnreadable
 
-__all__ = ["REASONS", "Limits", "Preflight", "preflight"]
+__all__ = ["REASONS", "Limits", "Preflight", "preflight", "preflight_bytes", "read_submission"]
 
 REASONS = frozenset(
     {
@@ -93,6 +108,9 @@ REASONS = frozenset(
         "zip-bomb",
         "xml-dtd",
         "too-many-cells",
+        "too-many-formulas",
+        "strict-ooxml",  # raised by workbook.load
+        "no-sheet",  # raised by workbook.load
     }
 )
 
@@ -101,16 +119,27 @@ MIB = 1024**2
 
 @dataclass(frozen=True)
 class Limits:
-    """Every limit the guard applies; the defaults suit exam workbooks (10–50 KB)."""
+    """Every limit on what a submitted file may make the engine do, whatever the file claims.
 
+    The defaults suit exam workbooks (10–50 KB, under 1,000 cells and 200 formulas) with a wide
+    margin, and let every real-world workbook of the reference corpus through (largest: 56,000
+    cells, 10,000 formulas, 4 MB of XML, formulas of 1,000 characters)."""
+
+    # the file and its zip container (guard)
     max_file_bytes: int = 20 * MIB
     max_uncompressed_bytes: int = 100 * MIB  # sum of member sizes, declared and real
     max_member_bytes: int = 50 * MIB  # one member, declared and real
     max_compression_ratio: float = 200.0  # per member, on members over ratio_min_member_bytes
     ratio_min_member_bytes: int = MIB
     max_members: int = 2000
+    # the sheets (guard, counted in the XML before any parser runs)
     max_declared_cells: int = 2_000_000  # a larger <dimension> is a warning, never a rejection
-    max_cells: int = 2_000_000  # cells actually present, all sheets together
+    max_cells: int = 100_000  # cells actually present, all sheets together
+    max_formulas: int = 20_000  # formula cells, all sheets together
+    # one formula (evaluator: not evaluated beyond these, reported as a finding)
+    max_formula_length: int = 8192  # characters; Excel's own limit
+    max_formula_depth: int = 64  # nested functions and parentheses; Excel allows 64 functions
+    max_range_cells: int = 100_000  # larger: cut to its cells; still larger: not evaluated
 
 
 @dataclass(frozen=True)
@@ -131,6 +160,11 @@ class Preflight:
 
 def preflight(path: Path, limits: Limits = Limits()) -> Preflight:
     """Inspect the file at `path`; return what was learnt or raise `WorkbookUnreadable`."""
+    return preflight_bytes(read_submission(path, limits), limits)
+
+
+def read_submission(path: Path, limits: Limits = Limits()) -> bytes:
+    """The file's bytes, never more than `max_file_bytes` read; empty or too large raise."""
     size = path.stat().st_size
     if size == 0:
         raise _empty()
@@ -142,7 +176,15 @@ def preflight(path: Path, limits: Limits = Limits()) -> Preflight:
         raise _empty()
     if len(data) > limits.max_file_bytes:
         raise _too_large(len(data), limits)
+    return data
 
+
+def preflight_bytes(data: bytes, limits: Limits = Limits()) -> Preflight:
+    """Inspect a file's bytes (as read by `read_submission`)."""
+    if not data:
+        raise _empty()
+    if len(data) > limits.max_file_bytes:
+        raise _too_large(len(data), limits)
     if data.startswith(_OLE2_MAGIC):
         _reject_ole2(data)
     if not data.startswith(b"PK"):
@@ -265,6 +307,15 @@ def _too_many_cells(limits: Limits) -> WorkbookUnreadable:
         f"Le classeur contient plus de {_fmt_int(limits.max_cells)} cellules remplies : ce "
         "n'est pas un classeur d'épreuve et sa lecture serait trop longue. Il n'a pas été "
         "ouvert ; demander au candidat de vérifier le fichier déposé.",
+    )
+
+
+def _too_many_formulas(limits: Limits) -> WorkbookUnreadable:
+    return WorkbookUnreadable(
+        "too-many-formulas",
+        f"Le classeur contient plus de {_fmt_int(limits.max_formulas)} formules : ce n'est pas "
+        "un classeur d'épreuve et leur recalcul serait trop long. Il n'a pas été ouvert ; "
+        "demander au candidat de vérifier le fichier déposé.",
     )
 
 
@@ -551,6 +602,7 @@ class _Scan:
     dimensions: dict[str, str] = field(default_factory=dict)
     sheet_cells: dict[str, int] = field(default_factory=dict)
     cells: int = 0
+    formulas: int = 0
 
 
 def _check_zip(data: bytes, limits: Limits) -> Preflight:
@@ -698,7 +750,7 @@ def _read_member(fh: IO[bytes], name: str, scan: _Scan, total: int, limits: Limi
     """Read one member to its end (zipfile checks the CRC there); return the running total."""
     size = 0
     is_xml = name.lower().endswith(_XML_NAME_SUFFIXES)
-    cell_tag: bytes | None = None
+    tags: _SheetTags | None = None
     dtd = False
     kept: list[bytes] | None = [] if name.lower().endswith(".rels") else None
     tail = b""
@@ -718,20 +770,15 @@ def _read_member(fh: IO[bytes], name: str, scan: _Scan, total: int, limits: Limi
         if size == len(chunk):  # first chunk: is it XML (BOMs and NULs aside), is it a sheet?
             head = _denul(chunk)
             is_xml = is_xml or head.lstrip(b"\xef\xbb\xbf\xff\xfe \t\r\n").startswith(b"<")
-            cell_tag = _sheet_head(name, head, scan) if is_xml else None
+            tags = _sheet_head(name, head, scan) if is_xml else None
         if not is_xml:
             continue
         text = _denul(chunk)
         window = tail + text
         dtd = dtd or any(marker in window for marker in _DTD_MARKERS)
-        if cell_tag is not None:
-            # the tail kept is shorter than the tag, so no tag is counted twice
-            cells = (tail[-(len(cell_tag) - 1) :] + text).count(cell_tag)
-            scan.sheet_cells[name] = scan.sheet_cells.get(name, 0) + cells
-            scan.cells += cells
-            if scan.cells > limits.max_cells:
-                raise _too_many_cells(limits)
-        tail = window[-16:]
+        if tags is not None:
+            _count_sheet_elements(tags, tail, text, name, scan, limits)
+        tail = window[-max(16, tags.width if tags else 0) :]
     if dtd:
         scan.dtd_members.append(name)
     if kept is not None:
@@ -739,9 +786,19 @@ def _read_member(fh: IO[bytes], name: str, scan: _Scan, total: int, limits: Limi
     return total
 
 
-def _sheet_head(name: str, head: bytes, scan: _Scan) -> bytes | None:
+@dataclass(frozen=True)
+class _SheetTags:
+    """How a sheet part opens its cell and formula elements (`<c `, or `<x:c ` when the part
+    uses a prefix)."""
+
+    cell: re.Pattern[bytes]
+    formula: re.Pattern[bytes]
+    width: int  # length of a match: one can straddle two chunks by at most width - 1 bytes
+
+
+def _sheet_head(name: str, head: bytes, scan: _Scan) -> _SheetTags | None:
     """For a sheet part (recognised by its root element), record its dimension and return
-    the tag that opens a cell (`<c`, or `<x:c` with a prefix); None for other parts."""
+    the patterns of its cell and formula elements; None for other parts."""
     root = _SHEET_ROOT.search(head)
     if root is None:
         return None
@@ -749,7 +806,28 @@ def _sheet_head(name: str, head: bytes, scan: _Scan) -> bytes | None:
     if found is not None:
         scan.dimensions[name] = found.group(1).decode("ascii", "replace")[:64]
     prefix: bytes | None = root.group(1)
-    return b"<" + prefix + b":c" if prefix else b"<c"
+    opening = b"<" + prefix + b":" if prefix else b"<"
+    return _SheetTags(
+        cell=re.compile(re.escape(opening + b"c") + rb"[\s/>]"),
+        formula=re.compile(re.escape(opening + b"f") + rb"[\s/>]"),
+        width=len(opening) + 2,
+    )
+
+
+def _count_sheet_elements(
+    tags: _SheetTags, tail: bytes, text: bytes, name: str, scan: _Scan, limits: Limits
+) -> None:
+    """Count the cells and formulas of one chunk of a sheet part; the bytes kept from the
+    previous chunk are shorter than a match, so no element is counted twice."""
+    region = tail[-(tags.width - 1) :] + text
+    cells = len(tags.cell.findall(region))
+    scan.sheet_cells[name] = scan.sheet_cells.get(name, 0) + cells
+    scan.cells += cells
+    if scan.cells > limits.max_cells:
+        raise _too_many_cells(limits)
+    scan.formulas += len(tags.formula.findall(region))
+    if scan.formulas > limits.max_formulas:
+        raise _too_many_formulas(limits)
 
 
 def _denul(chunk: bytes) -> bytes:

@@ -3,19 +3,26 @@
 It reads a submission once with formulas and once with cached values, and hands the rest of
 the engine plain frozen data (`Workbook`, `CellData`) keyed by our own `CellRef`. Nothing here
 executes anything from the file: macros are dropped (`keep_vba=False`), external links are not
-loaded (`keep_links=False`), and the pre-flight guard has already rejected DTDs, bombs and
-non-OOXML files before openpyxl sees the bytes.
+loaded (`keep_links=False`), and the pre-flight guard has already rejected DTDs, bombs,
+oversized sheets and non-OOXML files before openpyxl sees the bytes. The file is read once:
+the parsers get exactly the bytes the guard checked (never the path again, so a file swapped
+in between cannot slip past the guard, and the file's extension does not matter). Whatever
+openpyxl raises on those bytes means the file cannot be read: `WorkbookUnreadable("damaged")`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import warnings
 import zipfile
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
+from io import BytesIO
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
+from xml.etree.ElementTree import ParseError as XmlParseError
+from xml.parsers.expat import ExpatError
 
 import openpyxl
 from defusedxml import DefusedXmlException
@@ -27,7 +34,7 @@ from openpyxl.utils.datetime import from_excel, to_excel
 from openpyxl.worksheet.formula import ArrayFormula
 
 from autocorrect.errors import WorkbookUnreadable
-from autocorrect.guard import Limits, Preflight, preflight
+from autocorrect.guard import Limits, Preflight, preflight_bytes, read_submission
 from autocorrect.refs import CellRef, RangeRef, parse_ref, split_sheet
 
 
@@ -87,6 +94,23 @@ class Workbook:
     by_sheet: Mapping[str, tuple[CellData, ...]] = field(repr=False)
     charts: tuple[Chart, ...] = ()
     conditional_formats: tuple[ConditionalFormat, ...] = ()
+    limits: Limits = field(default=Limits(), repr=False)  # what the evaluator may do with it
+
+    @functools.cached_property
+    def extents(self) -> Mapping[str, tuple[Mapping[int, int], Mapping[int, int]]]:
+        """Per sheet: (column -> last row holding a cell, row -> last column holding one), so
+        that a huge range can be cut to the cells it really covers (a stray value in
+        XFD1048576 must not turn `B:B` into a million cells)."""
+        found: dict[str, tuple[dict[int, int], dict[int, int]]] = {}
+        for sheet, cells in self.by_sheet.items():
+            last_rows: dict[int, int] = {}
+            last_cols: dict[int, int] = {}
+            for cell in cells:
+                row, col = cell.ref.row, cell.ref.col
+                last_rows[col] = max(row, last_rows.get(col, 0))
+                last_cols[row] = max(col, last_cols.get(row, 0))
+            found[sheet] = (last_rows, last_cols)
+        return found
 
     @property
     def has_cached_values(self) -> bool:
@@ -112,26 +136,77 @@ class Workbook:
 
 
 def load(path: Path, limits: Limits | None = None) -> Workbook:
-    """Read a submission; raises WorkbookUnreadable with a French message, nothing else."""
-    checked = preflight(path, limits or Limits())
+    """Read a submission; raises WorkbookUnreadable with a French message, nothing else
+    (MemoryError aside: the caller reports the memory limit)."""
+    limits = limits or Limits()
+    data = read_submission(path, limits)
+    checked = preflight_bytes(data, limits)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about unsupported extensions
-            formulas_wb = openpyxl.load_workbook(path, keep_vba=False, keep_links=False)
+            formulas_wb = openpyxl.load_workbook(BytesIO(data), keep_vba=False, keep_links=False)
             values_wb = openpyxl.load_workbook(
-                path, data_only=True, keep_vba=False, keep_links=False
+                BytesIO(data), data_only=True, keep_vba=False, keep_links=False
             )
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError) as exc:
-        raise WorkbookUnreadable(
-            "damaged",
-            "Le fichier est endommagé ou incomplet : il ne peut pas être lu comme un classeur "
-            f"Excel ({type(exc).__name__}). Demander au candidat de l'enregistrer à nouveau.",
-        ) from exc
+    except MemoryError:
+        raise
+    except Exception as exc:  # boundary: openpyxl raises anything on a broken package
+        raise _unreadable_by_openpyxl(exc) from exc
+    if not formulas_wb.worksheets:  # never grade "nothing found" for a sheet we cannot see
+        raise _no_worksheet(data)
     workbook = _to_workbook(path, formulas_wb, values_wb, checked)
     return replace(
         workbook,
-        charts=read_charts(path, workbook.sheets),
+        charts=read_charts(BytesIO(data), workbook.sheets),
         conditional_formats=_conditional_formats(formulas_wb),
+        limits=limits,
+    )
+
+
+def _unreadable_by_openpyxl(exc: Exception) -> WorkbookUnreadable:
+    """The guard let the package through, but openpyxl cannot make a workbook of it."""
+    if isinstance(exc, XmlParseError | ExpatError):
+        detail = f"une partie XML est malformée : {exc}"
+    elif isinstance(exc, zipfile.BadZipFile | EOFError):
+        detail = "l'archive zip ne peut pas être lue"
+    elif isinstance(exc, OSError):  # openpyxl: "File contains no valid workbook part"
+        detail = "[Content_Types].xml ne déclare aucune partie de classeur Excel"
+    else:
+        detail = f"le lecteur de classeurs a échoué : {type(exc).__name__}"
+    return WorkbookUnreadable(
+        "damaged",
+        f"Le classeur ne peut pas être lu ({detail[:200]}) : il est endommagé, ou a été écrit "
+        "par un outil qui ne respecte pas le format .xlsx. Demander au candidat de l'ouvrir "
+        "dans Excel, de l'enregistrer à nouveau au format .xlsx et de le déposer encore ; "
+        "sinon, corriger la copie à la main.",
+    )
+
+
+_STRICT_NAMESPACE = b"http://purl.oclc.org/ooxml/spreadsheetml/main"
+
+
+def _no_worksheet(data: bytes) -> WorkbookUnreadable:
+    """openpyxl found no worksheet: a "Strict Open XML" workbook (which it reads as empty),
+    or a package whose sheets cannot be reached."""
+    with zipfile.ZipFile(BytesIO(data)) as archive:
+        strict = any(
+            _STRICT_NAMESPACE in archive.open(info).read(4096)
+            for info in archive.infolist()
+            if info.filename.lower().endswith(".xml")
+        )
+    if strict:
+        return WorkbookUnreadable(
+            "strict-ooxml",
+            "Le classeur est enregistré au format « Feuille de calcul Open XML Strict », que "
+            "la correction automatique ne lit pas : demander au candidat de l'enregistrer au "
+            "format « Classeur Excel (.xlsx) » (Excel : Fichier > Enregistrer sous > Type : "
+            "Classeur Excel).",
+        )
+    return WorkbookUnreadable(
+        "no-sheet",
+        "Le classeur ne contient aucune feuille de calcul lisible (seulement des graphiques, "
+        "ou des feuilles introuvables) : demander au candidat de vérifier le fichier déposé et "
+        "de l'enregistrer à nouveau au format .xlsx depuis Excel.",
     )
 
 
@@ -281,7 +356,7 @@ _CHART_KINDS = (
 )  # fmt: skip
 
 
-def read_charts(path: Path, sheets: tuple[str, ...] = ()) -> tuple[Chart, ...]:
+def read_charts(path: Path | IO[bytes], sheets: tuple[str, ...] = ()) -> tuple[Chart, ...]:
     """Every chart of the workbook with its series references (openpyxl drops charts on
     reading, so the chart parts are read directly; the guard has already bounded them)."""
     try:
