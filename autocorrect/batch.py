@@ -176,8 +176,10 @@ def _safe_stem(path: Path) -> str:
         stem = "_" + stem[1:]
     while len(stem.encode("utf-8")) > MAX_NAME_BYTES:  # room for ".<name>.json.XXXX.tmp"
         stem = stem[:-1]
-    reserved = stem.casefold() in RESERVED or stem.split(".")[0].upper() in WINDOWS_DEVICES
-    return f"{stem}_copie" if reserved else stem
+    head, dot, rest = stem.partition(".")
+    if head.upper() in WINDOWS_DEVICES:  # Windows reads "con.xlsx" as CON: mark the head
+        return f"{head}_copie{dot}{rest}"
+    return f"{stem}_copie" if stem.casefold() in RESERVED else stem
 
 
 def run_batch(

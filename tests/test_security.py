@@ -294,13 +294,6 @@ def test_report_names_avoid_windows_device_names(tmp_path: Path) -> None:
     assert not [n for n in names.values() if is_device(n)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="batch.report_names adds « _copie » after the whole stem: « con.xlsx.bak » gives "
-    "« con.xlsx_copie », which Windows still opens as the CON device (to fix in batch.py, "
-    "e.g. « con_copie.xlsx », then remove this mark)",
-)
 def test_report_names_avoid_device_names_with_several_dots(tmp_path: Path) -> None:
     names = report_names([tmp_path / n for n in ("con.xlsx.bak", "NUL.tar.gz")])
     assert not [n for n in names.values() if is_device(n)]
