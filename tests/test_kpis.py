@@ -7,7 +7,7 @@ import datetime as dt
 import inspect
 import math
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any
 
 import pytest
 
@@ -16,6 +16,7 @@ from autocorrect.kpis.activity import funnel_cumulative_rates, funnel_stage_rate
 from autocorrect.kpis.commerce import Facture, facture
 from autocorrect.kpis.costs import point_mort_date, point_mort_mois, point_mort_saisonnier_date
 from autocorrect.kpis.dates import date_avec_mois_fermes, date_civile_365, date_commerciale_360
+from tests.mistakes import Mistake
 
 K: dict[str, Callable[..., Any]] = (
     KPIS  # every vector below goes through the registry, by keyword, as a rubric would
@@ -378,18 +379,6 @@ def test_mismatched_sequences_raise(name: str, kwargs: dict[str, Any]) -> None:
 
 
 # --- Typical mistakes: the correct computation never gives the wrong value -------------------
-
-
-class Mistake(NamedTuple):
-    """A typical candidate mistake: the right computation and value, how the mistake is
-    computed and the wrong value DOMAIN says it gives."""
-
-    id: str
-    correct: Callable[[], float]
-    expected: float
-    mistaken: Callable[[], float]
-    wrong: float
-    tol: float
 
 
 STAGES = [400, 240, 96, 48, 18]

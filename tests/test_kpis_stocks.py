@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from autocorrect.kpis import KPIS
 from autocorrect.kpis import dashboard as d
 from autocorrect.kpis import stocks as s
+from tests.mistakes import Mistake
 
 K: dict[str, Callable[..., Any]] = KPIS  # every vector goes through the registry, by keyword
 
@@ -301,18 +302,6 @@ def test_sous_objectif(realise: float, objectif: float, below: bool) -> None:
 
 
 # --- Typical mistakes: the correct computation never gives the wrong value -------------------
-
-
-class Mistake(NamedTuple):
-    """A typical candidate mistake: the right computation and value, how the mistake is
-    computed and the wrong value DOMAIN says it gives."""
-
-    id: str
-    correct: Callable[[], float]
-    expected: float
-    mistaken: Callable[[], float]
-    wrong: float
-    tol: float
 
 
 MISTAKES = [

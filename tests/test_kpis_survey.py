@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import inspect
 from collections.abc import Callable
-from typing import Any, NamedTuple
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from autocorrect.kpis import KPIS
 from autocorrect.kpis import survey as s
 from autocorrect.labels import best_score, words
+from tests.mistakes import Mistake
 
 K: dict[str, Callable[..., Any]] = KPIS  # every vector goes through the registry, by keyword
 
@@ -291,18 +292,6 @@ def test_delai_moyen_and_inclusive_mistake() -> None:
 
 
 # --- Typical mistakes: the correct computation never gives the wrong value -------------------
-
-
-class Mistake(NamedTuple):
-    """A typical candidate mistake: the right computation and value, how the mistake is
-    computed and the wrong value DOMAIN says it gives."""
-
-    id: str
-    correct: Callable[[], float]
-    expected: float
-    mistaken: Callable[[], float]
-    wrong: float
-    tol: float
 
 
 MISTAKES = [
