@@ -11,11 +11,11 @@ import logging
 from pathlib import Path
 
 from autocorrect.errors import WorkbookUnreadable
-from autocorrect.expected import load_case
-from autocorrect.findings import CandidateReport, Status
-from autocorrect.grade import grade_workbook
-from autocorrect.rubric import Rubric, load_rubric
-from autocorrect.workbook import load
+from autocorrect.grading.pipeline import grade_workbook
+from autocorrect.reading.workbook import load
+from autocorrect.reference.case import load_case
+from autocorrect.report import CandidateReport, Status
+from autocorrect.rubric.model import Rubric, load_rubric
 
 log = logging.getLogger(__name__)
 

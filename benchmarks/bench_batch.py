@@ -29,9 +29,9 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
-from autocorrect.batch import BatchOptions, default_jobs, run_batch
-from autocorrect.isolation import RunLimits
-from autocorrect.rubric import load_rubric
+from autocorrect.rubric.model import load_rubric
+from autocorrect.session.batch import BatchOptions, default_jobs, run_batch
+from autocorrect.session.isolation import RunLimits
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures" / "c20-bureau-plus"

@@ -15,8 +15,8 @@ import time
 from pathlib import Path
 
 from autocorrect.api import grade
-from autocorrect.rubric import load_rubric
-from autocorrect.workbook import load
+from autocorrect.reading.workbook import load
+from autocorrect.rubric.model import load_rubric
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures" / "c20-bureau-plus"

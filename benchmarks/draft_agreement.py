@@ -17,8 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from autocorrect.draft import draft_rubric, verdict_agreement
-from autocorrect.rubric_check import check_rubric
+from autocorrect.authoring.check import check_rubric
+from autocorrect.authoring.draft import draft_rubric, verdict_agreement
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ("c20-bureau-plus", "c16-aquapro", "c21-terroirs")

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import openpyxl
 
-from autocorrect.batch import BatchOptions, BatchSummary, run_batch
-from autocorrect.isolation import RunLimits
-from autocorrect.rubric import Rubric, load_rubric
+from autocorrect.rubric.model import Rubric, load_rubric
+from autocorrect.session.batch import BatchOptions, BatchSummary, run_batch
+from autocorrect.session.isolation import RunLimits
 from tests.conftest import ROOT
 
 CASES = {

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from autocorrect.rubric import Rubric, load_rubric
+from autocorrect.rubric.model import Rubric, load_rubric
 
 ROOT = Path(__file__).resolve().parent.parent
 C20_RUBRIC = ROOT / "rubrics" / "c20-bureau-plus.yaml"

@@ -17,12 +17,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from autocorrect.batch import BatchOptions, Progress, report_names, run_batch
-from autocorrect.cli import EXIT_INTERRUPTED, main
-from autocorrect.isolation import RunLimits
+from autocorrect.cli.main import EXIT_INTERRUPTED, main
 from autocorrect.render.progress import duration, progress_bar, progress_line
-from autocorrect.rubric import load_rubric
-from autocorrect.store import load_state, saved_names
+from autocorrect.rubric.model import load_rubric
+from autocorrect.session.batch import BatchOptions, Progress, report_names, run_batch
+from autocorrect.session.isolation import RunLimits
+from autocorrect.session.store import load_state, saved_names
 from tests.batch_helpers import (
     BROKEN,
     SKIPPED,

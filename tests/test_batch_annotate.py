@@ -9,9 +9,9 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from autocorrect.cli import main
+from autocorrect.cli.main import main
 from autocorrect.render.json import render_json
-from autocorrect.store import file_hash, load_report, load_state
+from autocorrect.session.store import file_hash, load_report, load_state
 from tests.batch_helpers import rubric_path
 from tests.conftest import ROOT
 

@@ -9,9 +9,9 @@ import pytest
 from openpyxl.chart import Reference, ScatterChart, Series
 
 from autocorrect.api import grade
-from autocorrect.compare import flag_reading, vocabulary_reading
-from autocorrect.findings import CandidateReport
-from autocorrect.rubric import load_rubric
+from autocorrect.grading.readings import flag_reading, vocabulary_reading
+from autocorrect.report import CandidateReport
+from autocorrect.rubric.model import load_rubric
 from tests.builders import candidate
 from tests.conftest import C16_RUBRIC, C16_SUBJECT, C21_RUBRIC, C21_SUBJECT
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from autocorrect.api import grade
-from autocorrect.cli import EXIT_UNREADABLE, EXIT_USAGE, main
+from autocorrect.cli.main import EXIT_UNREADABLE, EXIT_USAGE, main
 from autocorrect.render.json import render_json
 from tests.builders import candidate, product_table
 from tests.conftest import C20_RUBRIC

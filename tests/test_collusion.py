@@ -13,17 +13,17 @@ from pathlib import Path
 
 import pytest
 
-from autocorrect.batch import BatchOptions, run_batch
-from autocorrect.collusion import (
+from autocorrect.jury.collusion import (
     MIN_SHARED_WRONG,
     SignalKind,
     identical_metadata,
     shared_wrong_answers,
     similar_formulas,
 )
-from autocorrect.findings import CandidateReport, Code, ItemResult, QuestionResult, Status, Verdict
-from autocorrect.rubric import load_rubric
-from autocorrect.traits import DocMetadata, Traits, read_metadata, relative_r1c1
+from autocorrect.jury.traits import DocMetadata, Traits, read_metadata, relative_r1c1
+from autocorrect.report import CandidateReport, Code, ItemResult, QuestionResult, Status, Verdict
+from autocorrect.rubric.model import load_rubric
+from autocorrect.session.batch import BatchOptions, run_batch
 from tests.batch_helpers import rubric_path, scratch
 from tests.conftest import C20_FIXTURES
 

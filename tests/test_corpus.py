@@ -24,10 +24,10 @@ from pathlib import Path
 
 import pytest
 
-from autocorrect.batch import run_batch
-from autocorrect.findings import CandidateReport, Code, Status
-from autocorrect.isolation import RunLimits, grade_isolated
-from autocorrect.rubric import Rubric
+from autocorrect.report import CandidateReport, Code, Status
+from autocorrect.rubric.model import Rubric
+from autocorrect.session.batch import run_batch
+from autocorrect.session.isolation import RunLimits, grade_isolated
 from tests.builders import candidate, product_table
 from tests.conftest import C20_FIXTURES, C20_RUBRIC, ROOT
 from tests.hostile import (

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from autocorrect.enonce import (
+from autocorrect.authoring.enonce import (
     Element,
     expand_elements,
     for_each_word,

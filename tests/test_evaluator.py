@@ -8,10 +8,10 @@ import openpyxl
 import pytest
 from openpyxl.workbook.defined_name import DefinedName
 
-from autocorrect.evaluator import Evaluator, ExcelError, _compile
-from autocorrect.findings import Code
-from autocorrect.refs import CellRef
-from autocorrect.workbook import load
+from autocorrect.evaluate.evaluator import Evaluator, ExcelError, _compile
+from autocorrect.reading.refs import CellRef
+from autocorrect.reading.workbook import load
+from autocorrect.report import Code
 
 
 def _book(tmp_path: Path, cells: dict[str, object], name: str = "book") -> Path:

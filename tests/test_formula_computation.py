@@ -10,11 +10,11 @@ import pytest
 
 from autocorrect.api import grade
 from autocorrect.errors import RubricError
-from autocorrect.expected import ComputationFailed, evaluate, load_case
-from autocorrect.formula import FormulaError, evaluate_formula, operands, problems
-from autocorrect.kpis import DayMonth
-from autocorrect.refs import CellRef
-from autocorrect.rubric import load_rubric
+from autocorrect.reading.refs import CellRef
+from autocorrect.reference.case import ComputationFailed, evaluate, load_case
+from autocorrect.reference.formula import FormulaError, evaluate_formula, operands, problems
+from autocorrect.reference.kpis import DayMonth
+from autocorrect.rubric.model import load_rubric
 from tests.builders import A1, PRODUCTS, candidate
 from tests.conftest import C20_SUBJECT
 

@@ -29,10 +29,10 @@ from hypothesis import strategies as st
 from openpyxl.utils import column_index_from_string, get_column_letter
 
 from autocorrect.api import grade
-from autocorrect.findings import CandidateReport, Status
-from autocorrect.isolation import RunLimits, grade_isolated
 from autocorrect.render.json import render_json
-from autocorrect.rubric import Rubric
+from autocorrect.report import CandidateReport, Status
+from autocorrect.rubric.model import Rubric
+from autocorrect.session.isolation import RunLimits, grade_isolated
 from tests.builders import candidate, product_table
 from tests.conftest import C20_FIXTURES, C20_RUBRIC
 from tests.hostile import LOCAL_CORPUS, SUBMISSION, Members, members, write_zip

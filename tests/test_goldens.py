@@ -14,9 +14,9 @@ import pytest
 import yaml
 
 from autocorrect.api import grade
-from autocorrect.findings import CandidateReport
 from autocorrect.render.json import render_json
-from autocorrect.rubric import Rubric, load_rubric
+from autocorrect.report import CandidateReport
+from autocorrect.rubric.model import Rubric, load_rubric
 from tests.conftest import ROOT
 
 CASES = ("c20-bureau-plus", "c16-aquapro", "c21-terroirs")

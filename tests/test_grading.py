@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autocorrect.api import grade
-from autocorrect.findings import CandidateReport, Code
-from autocorrect.rubric import Rubric
+from autocorrect.report import CandidateReport, Code
+from autocorrect.rubric.model import Rubric
 from tests.builders import A1, candidate, product_table
 
 A2 = "'Annexe 2 - Charges'!"

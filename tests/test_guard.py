@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from autocorrect.errors import WorkbookUnreadable
-from autocorrect.guard import REASONS, Limits, Preflight, preflight
+from autocorrect.reading.guard import REASONS, Limits, Preflight, preflight
 
 ROOT = Path(__file__).resolve().parents[1]
 SUJET = ROOT / "fixtures" / "c20-bureau-plus" / "sujet.xlsx"

@@ -8,10 +8,10 @@ import threading
 import time
 from pathlib import Path
 
-from autocorrect import isolation
-from autocorrect.isolation import RunLimits, grade_isolated
-from autocorrect.job import Job
-from autocorrect.pool import WorkerPool
+from autocorrect.session import isolation
+from autocorrect.session.isolation import RunLimits, grade_isolated
+from autocorrect.session.job import Job
+from autocorrect.session.pool import WorkerPool
 from tests.batch_helpers import heavy_workbook
 from tests.builders import candidate, product_table
 from tests.conftest import C20_RUBRIC

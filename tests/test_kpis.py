@@ -11,11 +11,19 @@ from typing import Any
 
 import pytest
 
-from autocorrect.kpis import KPIS, DayMonth, kpi
-from autocorrect.kpis.activity import funnel_cumulative_rates, funnel_stage_rates
-from autocorrect.kpis.commerce import Facture, facture
-from autocorrect.kpis.costs import point_mort_date, point_mort_mois, point_mort_saisonnier_date
-from autocorrect.kpis.dates import date_avec_mois_fermes, date_civile_365, date_commerciale_360
+from autocorrect.reference.kpis import KPIS, DayMonth, kpi
+from autocorrect.reference.kpis.activity import funnel_cumulative_rates, funnel_stage_rates
+from autocorrect.reference.kpis.commerce import Facture, facture
+from autocorrect.reference.kpis.costs import (
+    point_mort_date,
+    point_mort_mois,
+    point_mort_saisonnier_date,
+)
+from autocorrect.reference.kpis.dates import (
+    date_avec_mois_fermes,
+    date_civile_365,
+    date_commerciale_360,
+)
 from tests.mistakes import Mistake
 
 K: dict[str, Callable[..., Any]] = (

@@ -18,8 +18,8 @@ from typing import Any
 import openpyxl
 import pytest
 
-from autocorrect.kpis import KPIS
-from autocorrect.kpis.survey import QUADRANT_SYNONYMS
+from autocorrect.reference.kpis import KPIS
+from autocorrect.reference.kpis.survey import QUADRANT_SYNONYMS
 
 K: dict[str, Callable[..., Any]] = KPIS
 

@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from autocorrect.kpis import DayMonth
-from autocorrect.kpis import activity as a
-from autocorrect.kpis import commerce as c
-from autocorrect.kpis import costs as k
-from autocorrect.kpis.dates import date_commerciale_360
+from autocorrect.reference.kpis import DayMonth
+from autocorrect.reference.kpis import activity as a
+from autocorrect.reference.kpis import commerce as c
+from autocorrect.reference.kpis import costs as k
+from autocorrect.reference.kpis.dates import date_commerciale_360
 
 # --- Annex data (the case itself) ------------------------------------------------------------
 

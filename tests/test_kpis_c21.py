@@ -17,7 +17,7 @@ from typing import Any
 import openpyxl
 import pytest
 
-from autocorrect.kpis import KPIS
+from autocorrect.reference.kpis import KPIS
 
 K: dict[str, Callable[..., Any]] = KPIS
 

@@ -8,11 +8,11 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from autocorrect.kpis import DayMonth
-from autocorrect.kpis import activity as a
-from autocorrect.kpis import commerce as c
-from autocorrect.kpis import costs as k
-from autocorrect.kpis.dates import date_commerciale_360
+from autocorrect.reference.kpis import DayMonth
+from autocorrect.reference.kpis import activity as a
+from autocorrect.reference.kpis import commerce as c
+from autocorrect.reference.kpis import costs as k
+from autocorrect.reference.kpis.dates import date_commerciale_360
 
 rates = st.floats(min_value=0.0, max_value=0.95, allow_nan=False)
 prices = st.floats(min_value=0.01, max_value=1e6, allow_nan=False)

@@ -12,9 +12,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autocorrect.kpis import KPIS
-from autocorrect.kpis import dashboard as d
-from autocorrect.kpis import stocks as s
+from autocorrect.reference.kpis import KPIS
+from autocorrect.reference.kpis import dashboard as d
+from autocorrect.reference.kpis import stocks as s
 from tests.mistakes import Mistake
 
 K: dict[str, Callable[..., Any]] = KPIS  # every vector goes through the registry, by keyword

@@ -13,9 +13,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from autocorrect.kpis import KPIS
-from autocorrect.kpis import survey as s
-from autocorrect.labels import best_score, words
+from autocorrect.grading.labels import best_score, words
+from autocorrect.reference.kpis import KPIS
+from autocorrect.reference.kpis import survey as s
 from tests.mistakes import Mistake
 
 K: dict[str, Callable[..., Any]] = KPIS  # every vector goes through the registry, by keyword

@@ -6,10 +6,16 @@ import datetime as dt
 
 import pytest
 
-from autocorrect import labels
-from autocorrect.compare import Reading, agrees, parse_date_text, parse_number_text, readings
-from autocorrect.kpis import DayMonth
-from autocorrect.rubric import Tolerance
+from autocorrect.grading import labels
+from autocorrect.grading.readings import (
+    Reading,
+    agrees,
+    parse_date_text,
+    parse_number_text,
+    readings,
+)
+from autocorrect.reference.kpis import DayMonth
+from autocorrect.rubric.model import Tolerance
 
 
 @pytest.mark.parametrize(

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from autocorrect.evaluator import Evaluator, ExcelError
-from autocorrect.libreoffice import recalculate, soffice_path
-from autocorrect.workbook import Workbook, excel_serial, load
+from autocorrect.evaluate.evaluator import Evaluator, ExcelError
+from autocorrect.reading.libreoffice import recalculate, soffice_path
+from autocorrect.reading.workbook import Workbook, excel_serial, load
 from tests.conftest import C20_FIXTURES
 
 SOFFICE = soffice_path()

@@ -16,16 +16,16 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from autocorrect import workbook as workbook_module
 from autocorrect.api import grade
 from autocorrect.errors import WorkbookUnreadable
-from autocorrect.evaluator import Evaluator, ExcelError, parse_formula
-from autocorrect.findings import Code, Status
-from autocorrect.guard import REASONS, Limits, Preflight
-from autocorrect.isolation import RunLimits, grade_isolated
-from autocorrect.refs import CellRef, RangeRef
-from autocorrect.rubric import Rubric
-from autocorrect.workbook import Workbook, load
+from autocorrect.evaluate.evaluator import Evaluator, ExcelError, parse_formula
+from autocorrect.reading import workbook as workbook_module
+from autocorrect.reading.guard import REASONS, Limits, Preflight
+from autocorrect.reading.refs import CellRef, RangeRef
+from autocorrect.reading.workbook import Workbook, load
+from autocorrect.report import Code, Status
+from autocorrect.rubric.model import Rubric
+from autocorrect.session.isolation import RunLimits, grade_isolated
 from tests.builders import candidate, product_table
 from tests.conftest import C20_RUBRIC, C20_SUBJECT
 from tests.hostile import (

@@ -11,9 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from autocorrect.batch import BatchOptions, run_batch
-from autocorrect.findings import Verdict
-from autocorrect.overrides import (
+from autocorrect.jury.overrides import (
     VERDICT_WORDS,
     Baseline,
     Override,
@@ -21,8 +19,10 @@ from autocorrect.overrides import (
     final_grade,
     read_overrides,
 )
-from autocorrect.rubric import Rubric, load_rubric
-from autocorrect.store import load_report
+from autocorrect.report import Verdict
+from autocorrect.rubric.model import Rubric, load_rubric
+from autocorrect.session.batch import BatchOptions, run_batch
+from autocorrect.session.store import load_report
 from tests.batch_helpers import case_batch, rubric_path
 from tests.conftest import ROOT
 

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from autocorrect.errors import RubricError
-from autocorrect.expected import load_case
-from autocorrect.kpis import DayMonth
-from autocorrect.rubric import Rubric, load_rubric
+from autocorrect.reference.case import load_case
+from autocorrect.reference.kpis import DayMonth
+from autocorrect.rubric.model import Rubric, load_rubric
 from tests.conftest import C20_RUBRIC, C20_SUBJECT
 
 BASE = f"""

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from autocorrect.cli import main
-from autocorrect.regress import compare, regrade, render_markdown, render_text
-from autocorrect.rubric import load_rubric
-from autocorrect.rubric_check import check_rubric
+from autocorrect.authoring.check import check_rubric
+from autocorrect.authoring.regress import compare, regrade, render_markdown, render_text
+from autocorrect.cli.main import main
+from autocorrect.rubric.model import load_rubric
 from tests.conftest import C20_FIXTURES, ROOT
 
 RUBRICS = sorted((ROOT / "rubrics").glob("*.yaml"))

@@ -23,12 +23,12 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from autocorrect import evaluator as evaluator_module
 from autocorrect.api import grade
-from autocorrect.batch import report_names, run_batch
-from autocorrect.findings import CandidateReport, Code, Status
+from autocorrect.evaluate import evaluator as evaluator_module
 from autocorrect.render.json import render_json
-from autocorrect.rubric import Rubric
+from autocorrect.report import CandidateReport, Code, Status
+from autocorrect.rubric.model import Rubric
+from autocorrect.session.batch import report_names, run_batch
 from tests.builders import candidate, product_table
 from tests.conftest import ROOT
 from tests.hostile import LOCAL_CORPUS, SUBMISSION, rezip, with_external_link

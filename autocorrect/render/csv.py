@@ -6,8 +6,8 @@ import csv
 import io
 from collections.abc import Sequence
 
-from autocorrect.findings import CandidateReport
-from autocorrect.rubric import Rubric
+from autocorrect.report import CandidateReport
+from autocorrect.rubric.model import Rubric
 
 
 def gradebook_header(rubric: Rubric) -> list[str]:

@@ -9,11 +9,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from autocorrect.collusion import Signal
-from autocorrect.findings import CandidateReport, Status, Verdict
-from autocorrect.overrides import FinalGrade
+from autocorrect.jury.collusion import Signal
+from autocorrect.jury.overrides import FinalGrade
 from autocorrect.render.csv import gradebook_header, gradebook_row
-from autocorrect.rubric import Rubric
+from autocorrect.report import CandidateReport, Status, Verdict
+from autocorrect.rubric.model import Rubric
 
 SKIPPED_REASON = "fichier caché ou fichier de verrouillage Office : ignoré"
 SIGNAL_FR = {

@@ -14,8 +14,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from autocorrect.render.gradebook import GradebookEntry, header, row
-from autocorrect.reproducible import reproducible_zip
-from autocorrect.rubric import Rubric
+from autocorrect.render.reproducible import reproducible_zip
+from autocorrect.rubric.model import Rubric
 
 _FIXED_DATE = dt.datetime(2000, 1, 1)  # no timestamp in outputs: same entries, same bytes
 _NUMERIC = ("note", "note finale", "max")

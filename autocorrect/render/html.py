@@ -13,14 +13,14 @@ import re
 from collections.abc import Mapping
 from html import escape
 
-from autocorrect.findings import ItemResult, QuestionResult, Status, Verdict
-from autocorrect.overrides import FinalGrade, QuestionDecision
+from autocorrect.jury.overrides import FinalGrade, QuestionDecision
 from autocorrect.render.french import french_formula, french_value
 from autocorrect.render.gradebook import SIGNAL_FR, GradebookEntry
 from autocorrect.render.matrix import matrix_section
 from autocorrect.render.page import page, points, proposal_badge, status_badge, verdict_badge
 from autocorrect.render.text import LOCATED_FR, VERDICT_FR
-from autocorrect.rubric import Rubric
+from autocorrect.report import ItemResult, QuestionResult, Status, Verdict
+from autocorrect.rubric.model import Rubric
 
 _UPSTREAM = re.compile(r"([A-Z]\d+-Q\d+)\[([^\]]+)\]")
 _MAX_CHAIN = 12

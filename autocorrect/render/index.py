@@ -10,12 +10,12 @@ from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
-from autocorrect.collusion import Signal
-from autocorrect.findings import Status, Verdict
-from autocorrect.overrides import OverrideProblem
+from autocorrect.jury.collusion import Signal
+from autocorrect.jury.overrides import OverrideProblem
 from autocorrect.render.gradebook import SIGNAL_FR, SKIPPED_REASON, GradebookEntry
 from autocorrect.render.page import page, points, proposal_badge, status_badge, verdict_badge
-from autocorrect.rubric import Rubric
+from autocorrect.report import Status, Verdict
+from autocorrect.rubric.model import Rubric
 
 FAILED = (Verdict.INCORRECT, Verdict.MISSING)
 

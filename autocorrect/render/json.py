@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from autocorrect.findings import CandidateReport
+from autocorrect.report import CandidateReport
 
 
 def render_json(report: CandidateReport) -> str:

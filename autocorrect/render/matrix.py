@@ -12,8 +12,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from html import escape
 
-from autocorrect.findings import CandidateReport, QuestionResult
 from autocorrect.render.french import french_value
+from autocorrect.report import CandidateReport, QuestionResult
 
 ATTENTE, SATISFACTION, CUTS, LABELS = "C16-Q02", "C16-Q03", "C16-Q07", "C16-Q08"
 _SIZE, _PAD = 420, 48

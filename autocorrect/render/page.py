@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from html import escape
 
-from autocorrect.findings import Status, Verdict
 from autocorrect.render.text import STATUS_FR, VERDICT_FR
+from autocorrect.report import Status, Verdict
 
 CSS = """
 :root { --ink: #1b1f24; --muted: #59636e; --line: #d0d7de; --bg: #f6f8fa; }

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-from autocorrect.batch import BatchSummary, Progress
-from autocorrect.findings import Status
 from autocorrect.render.text import STATUS_FR, number
+from autocorrect.report import Status
+from autocorrect.session.batch import BatchSummary, Progress
 
 BAR_WIDTH = 28
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from autocorrect.findings import CandidateReport, ItemResult, QuestionResult, Status, Verdict
+from autocorrect.report import CandidateReport, ItemResult, QuestionResult, Status, Verdict
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 VERDICT_FR = {

@@ -1,0 +1,1 @@
+"""Tools for rubric authors: the statement parser, `rubric check`, `rubric draft`, `regress`."""

@@ -1,0 +1,1 @@
+"""Recomputing the candidate's formulas: the only importer of `formulas`."""

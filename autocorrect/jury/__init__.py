@@ -1,0 +1,1 @@
+"""What the jury decides and weighs: overrides, collusion signals and the traits behind them."""

@@ -1,0 +1,2 @@
+"""Reading a submission: pre-flight guard on the bytes, the workbook adapter (the only
+importer of openpyxl), references, charts and formats."""
