@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 CASES := c20-bureau-plus c16-aquapro c21-terroirs
 DEMO_OUT := out/demo
 
-.PHONY: install demo test lint type check goldens fixtures bench clean
+.PHONY: install demo test test-fast lint type check goldens fixtures bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +25,9 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not slow"
 
 lint: $(STAMP)
 	$(BIN)/ruff check autocorrect tests fixtures benchmarks
