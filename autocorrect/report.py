@@ -34,6 +34,9 @@ class Code(StrEnum):
     METHOD_HARDCODED_COUNT = "method-hardcoded-count"
     METHOD_WRONG_FUNCTION = "method-wrong-function"
     CHART_FOUND = "chart-found"
+    FORMULA_PROVEN = "formula-proven"  # same result as the method on every redrawn data set
+    FORMULA_IGNORES_DATA = "formula-ignores-data"  # right on the subject only: typed numbers
+    COMPUTES_OTHER_ITEM = "computes-other-item"  # the formula computes another item's value
 
 
 class LocatedBy(StrEnum):
@@ -41,6 +44,7 @@ class LocatedBy(StrEnum):
 
     TEMPLATE = "template"  # the rubric names the cell (an answer grid in the subject)
     LABEL = "label"  # beside or under one of the item's labels
+    METHOD = "method"  # by what its formula computes (fingerprint on redrawn data sets)
     TABLE = "table"  # where a measure header and an entity header cross
     VALUE_SEARCH = "value-search"  # only by its number: never credited without a human look
     CHART = "chart"  # a chart of the workbook
@@ -90,6 +94,7 @@ class ItemResult:
     located_by: LocatedBy | None
     explanation: str
     codes: tuple[Code, ...] = ()
+    label: str | None = None  # the candidate's own label or header for the cell, as read
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -100,6 +105,7 @@ class ItemResult:
             "cell": self.cell,
             "formula": self.formula,
             "located_by": str(self.located_by) if self.located_by else None,
+            "label": self.label,
             "explanation": self.explanation,
             "codes": [str(c) for c in self.codes],
         }
@@ -263,6 +269,7 @@ def _item(data: Mapping[str, object]) -> ItemResult:
         cell=optional("cell"),
         formula=optional("formula"),
         located_by=_located_by(data.get("located_by")),
+        label=optional("label"),
         explanation=str(data.get("explanation", "")),
         codes=tuple(Code(c) for c in _strings(data.get("codes"))),
     )

@@ -11,14 +11,33 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from autocorrect.evaluate.evaluator import Evaluator
-from autocorrect.grading.answers import Answer
-from autocorrect.grading.locate import Locator
+from autocorrect.grading.fingerprints import Proof
+from autocorrect.grading.locate import Location, Locator
+from autocorrect.grading.readings import Reading
 from autocorrect.reading.workbook import Workbook
 from autocorrect.reference.case import CaseData, ComputationFailed, evaluate
-from autocorrect.report import ItemResult
+from autocorrect.report import ItemResult, LocatedBy
 from autocorrect.rubric.model import Computation, Rubric
 
 ItemKey = tuple[str, str]  # (question id, item key)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What the candidate wrote for one item, as the grader sees it."""
+
+    location: Location
+    value: object  # recomputed for formulas, typed otherwise
+    formula: str | None
+    cached: object
+    readings: tuple[Reading, ...]
+    proof: Proof | None = None  # what its formula is proven to compute, on redrawn data sets
+    follows_data: bool = True  # False: a formula whose result ignores the subject's data
+    computes_other: tuple[ItemKey, ...] = ()  # other items its formula computes
+
+    @property
+    def by_value_search(self) -> bool:
+        return self.location.located_by == LocatedBy.VALUE_SEARCH
 
 
 @dataclass

@@ -18,13 +18,13 @@ import datetime as dt
 from dataclasses import dataclass
 
 from autocorrect.evaluate.evaluator import ExcelError
-from autocorrect.grading.answers import Answer
-from autocorrect.grading.context import Grading, ItemKey
+from autocorrect.grading.context import Answer, Grading, ItemKey
 from autocorrect.grading.methods import MethodIssue, line_of, method_issues
 from autocorrect.grading.readings import Reading, display, first_agreeing
 from autocorrect.reading.refs import RangeRef
 from autocorrect.reference.kpis import DayMonth
-from autocorrect.report import Code, ItemResult, Verdict
+from autocorrect.reference.perturb import DATA_SETS
+from autocorrect.report import Code, ItemResult, LocatedBy, Verdict
 from autocorrect.rubric.model import Computation, ItemSpec, QuestionSpec, Ref, item_dependencies
 
 _WRONG = (Verdict.INCORRECT, Verdict.CONSEQUENTIAL)
@@ -64,32 +64,11 @@ def judge_value_item(grading: Grading, question: QuestionSpec, item: ItemSpec) -
         return _result(grading, item, Verdict.INCORRECT, expected, answer, text)
     match = _match_reference(grading, item, expected, answer)
     if match is not None:
-        return _judge_right_value(grading, item, expected, answer, match)
+        return _judge_right_value(grading, question, item, expected, answer, match)
     carried = _match_carried_forward(grading, question, item, answer)
     if carried is not None:
         return carried
     return _judge_wrong_value(grading, item, expected, answer)
-
-
-def value_for_downstream(grading: Grading, item: ItemSpec, key: ItemKey, answer: Answer) -> object:
-    """The candidate's number as later items will use it (×100 rates brought back)."""
-    expected = grading.case.reference[key]
-    agreeing = first_agreeing(expected, list(answer.readings), item.tolerance)
-    if agreeing is not None:
-        return agreeing.value
-    if not answer.readings:
-        return None
-    plain = answer.readings[0].value
-    if (
-        item.unit == "percent"
-        and isinstance(plain, float)
-        and len(answer.readings) > 1
-        and abs(plain) > 1.5
-        and isinstance(expected, float)
-        and abs(expected) <= 1.5
-    ):
-        return answer.readings[1].value
-    return plain
 
 
 def _match_reference(
@@ -108,13 +87,33 @@ def _match_reference(
 
 
 def _judge_right_value(
-    grading: Grading, item: ItemSpec, expected: object, answer: Answer, match: _Match
+    grading: Grading,
+    question: QuestionSpec,
+    item: ItemSpec,
+    expected: object,
+    answer: Answer,
+    match: _Match,
 ) -> ItemResult:
     codes = [*_common_codes(item, answer), *match.codes()]
     verdict, text, code = _right_value_verdict(grading, item, answer)
     if code is not None:
         codes.append(code)
-    return _result(grading, item, verdict, expected, answer, _join(text, *match.notes()), codes)
+    notes = match.notes()
+    if verdict == Verdict.CORRECT and answer.proof is not None:
+        codes.append(Code.FORMULA_PROVEN)
+        text, notes = _proven(question, item, answer, text, notes)
+    return _result(grading, item, verdict, expected, answer, _join(text, *notes), codes)
+
+
+def _proven(
+    question: QuestionSpec, item: ItemSpec, answer: Answer, text: str, notes: list[str]
+) -> tuple[str, list[str]]:
+    """The explanation of a formula proven on the redrawn data sets."""
+    checked = f"vérifiée sur {DATA_SETS} jeux de données modifiés"
+    if answer.location.located_by != LocatedBy.METHOD:
+        return text, [*notes, f"formule {checked}"]
+    what = question.title if not item.from_for_each else f"{question.title}, {item.key}"
+    return f"Juste : formule reconnue, elle calcule « {what} », {checked}.", notes
 
 
 def _right_value_verdict(
@@ -136,6 +135,13 @@ def _right_value_verdict(
             "s'appuie pas sur les données des annexes."
         )
         return Verdict.HARDCODED, text, Code.CONSTANT_FORMULA
+    if item.formula_required and not answer.follows_data:
+        text = (
+            "Valeur juste sur les données du sujet, mais la formule ne suit pas les données : "
+            "son résultat ne change pas quand elles changent (nombres saisis dans la formule "
+            "ou recopiés)."
+        )
+        return Verdict.HARDCODED, text, Code.FORMULA_IGNORES_DATA
     if any(i.code == Code.METHOD_HARDCODED_COUNT for i in _methods(grading, item, answer)):
         return Verdict.HARDCODED, "Valeur juste mais obtenue avec un effectif saisi en dur.", None
     return Verdict.CORRECT, "Juste.", None
@@ -204,6 +210,10 @@ def _judge_wrong_value(
                 text = f"Faux : {mistake.explain or mistake.kpi} (attendu {_fmt(expected)})."
                 return _result(grading, item, Verdict.INCORRECT, expected, answer, text, codes)
     text = f"Faux : attendu {_fmt(expected)}, trouvé {_fmt(answer.readings[0].value)}."
+    if answer.computes_other:
+        codes.append(Code.COMPUTES_OTHER_ITEM)
+        names = ", ".join(f"{q}[{k}]" for q, k in answer.computes_other)
+        text += f" La formule calcule en fait {names}."
     return _result(grading, item, Verdict.INCORRECT, expected, answer, text, codes)
 
 
@@ -275,6 +285,7 @@ def _result(
         cell=str(answer.location.cell) if answer else None,
         formula=answer.formula if answer else None,
         located_by=answer.location.located_by if answer else None,
+        label=answer.location.label or None if answer else None,
         explanation=explanation,
         codes=tuple(dict.fromkeys(codes)),
     )

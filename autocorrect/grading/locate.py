@@ -241,3 +241,26 @@ def looks_like_answer_text(text: str, unit: str) -> bool:
     if unit == "text":
         return False
     return parse_number_text(text) is not None
+
+
+_OWN_LABEL_LEFT = 8  # columns scanned left of a cell for its row label
+_OWN_HEADER_UP = 40  # rows scanned above a cell for its column header
+
+
+def own_label(workbook: Workbook, ref: CellRef) -> str:
+    """The candidate's own words for a cell: its column header and its row label, as read
+    (« Taux de marque × P1 »); empty when the cell stands alone."""
+    header = _first_text(workbook, ref, rows=-1, cols=0, limit=_OWN_HEADER_UP)
+    row = _first_text(workbook, ref, rows=0, cols=-1, limit=_OWN_LABEL_LEFT)
+    return " × ".join(dict.fromkeys(t for t in (header, row) if t))
+
+
+def _first_text(workbook: Workbook, ref: CellRef, rows: int, cols: int, limit: int) -> str:
+    for step in range(1, limit + 1):
+        row, col = ref.row + rows * step, ref.col + cols * step
+        if row < 1 or col < 1:
+            break
+        cell = workbook.get(CellRef(ref.sheet, row, col))
+        if cell is not None and isinstance(cell.value, str) and cell.value.strip():
+            return cell.value.strip()
+    return ""

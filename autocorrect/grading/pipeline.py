@@ -11,11 +11,11 @@
 
 from __future__ import annotations
 
-from autocorrect.grading.answers import locate_answers
+from autocorrect.grading.answers import locate_answers, value_for_downstream
 from autocorrect.grading.charts import judge_chart_item
 from autocorrect.grading.context import Grading
 from autocorrect.grading.evidence import jury_evidence, workbook_findings
-from autocorrect.grading.judge import judge_value_item, value_for_downstream
+from autocorrect.grading.judge import judge_value_item
 from autocorrect.reading.workbook import Workbook
 from autocorrect.reference.case import CaseData
 from autocorrect.report import (
