@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 CASES := c20-bureau-plus c16-aquapro c21-terroirs
 DEMO_OUT := out/demo
 
-.PHONY: install demo test lint type check goldens fixtures heldout bench clean
+.PHONY: install demo test lint type check goldens fixtures bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -41,6 +41,7 @@ goldens: $(STAMP)
 fixtures: $(STAMP)
 	@for case in $(CASES); do $(BIN)/python fixtures/$$case/build_fixtures.py || exit 1; done
 
+.PHONY: heldout
 heldout: $(STAMP)
 	@for case in $(CASES); do $(BIN)/python fixtures/$$case/build_heldout.py || exit 1; done
 
