@@ -44,6 +44,10 @@ goldens: $(STAMP)
 fixtures: $(STAMP)
 	@for case in $(CASES); do $(BIN)/python fixtures/$$case/build_fixtures.py || exit 1; done
 
+.PHONY: heldout
+heldout: $(STAMP)
+	@for case in $(CASES); do $(BIN)/python fixtures/$$case/build_heldout.py || exit 1; done
+
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_grade.py
 	$(BIN)/python benchmarks/bench_batch.py
