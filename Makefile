@@ -54,3 +54,7 @@ bench: $(STAMP)
 
 clean:
 	rm -rf out .pytest_cache .mypy_cache .ruff_cache
+
+.PHONY: heldout-agreement
+heldout-agreement: $(STAMP)
+	$(BIN)/python benchmarks/heldout_agreement.py
