@@ -9,7 +9,8 @@ import pytest
 from autocorrect.errors import RubricError
 from autocorrect.reference.case import load_case
 from autocorrect.reference.kpis import DayMonth
-from autocorrect.rubric.model import Rubric, load_rubric
+from autocorrect.rubric.load import load_rubric
+from autocorrect.rubric.model import Rubric
 from tests.conftest import C20_RUBRIC, C20_SUBJECT
 
 BASE = f"""

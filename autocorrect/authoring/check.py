@@ -20,7 +20,8 @@ from autocorrect.api import grade
 from autocorrect.errors import RubricError
 from autocorrect.reference.case import load_case
 from autocorrect.report import CandidateReport, Status
-from autocorrect.rubric.model import Rubric, load_rubric
+from autocorrect.rubric.load import load_rubric
+from autocorrect.rubric.model import Rubric
 
 _QUESTION_ID = re.compile(r"\b(C\d+-Q\d+)\b")
 _SENSIBLE_ABS = {  # unit -> largest absolute tolerance that still grades something

@@ -23,7 +23,7 @@ from autocorrect.authoring.regress import (
     rubric_at_revision,
 )
 from autocorrect.errors import AutocorrectError
-from autocorrect.rubric.model import load_rubric
+from autocorrect.rubric.load import load_rubric
 
 EXIT_OK = 0
 EXIT_FAILED = 1  # check failed, or more candidates moved than allowed

@@ -38,7 +38,7 @@ from autocorrect.authoring.draft.build import Drafter
 from autocorrect.authoring.draft.render import render
 from autocorrect.authoring.enonce import load_enonce
 from autocorrect.reading.workbook import load
-from autocorrect.rubric.model import load_rubric
+from autocorrect.rubric.load import load_rubric
 
 __all__ = ["Agreement", "draft_rubric", "verdict_agreement"]
 
