@@ -57,7 +57,7 @@ def test_minimal_rubric_computes_its_expected_values(tmp_path: Path) -> None:
         (("unit: eur", "unit: euros"), "unité inconnue « euros »"),
         (("criterion: C20-calculs", "criterion: C20-autre"), "critère inconnu « C20-autre »"),
         (("for_each: produits", "for_each: vendeurs"), "groupe d'entités inconnu"),
-        (("id: C20-Q01", "id: Q1"), "identifiant de question invalide"),
+        (("id: C20-Q01", "id: Q 1"), "identifiant de question invalide"),
         (('ht: "pv[$]"', 'ht: "pv[P9]"'), "entité « P9 » absente"),
     ],
 )
@@ -69,6 +69,32 @@ def test_invalid_rubrics_name_the_place_and_the_fix(
         load_case(load_rubric(path))
     assert message in str(error.value)
     assert str(path) in str(error.value)
+
+
+@pytest.mark.parametrize("qid", ["S2-Q01", "C20b-Q1", "D1.a", "Q_7", "12"])
+def test_question_ids_of_any_shape_load_and_are_referenced(tmp_path: Path, qid: str) -> None:
+    questions = (
+        GOOD_QUESTION.replace("C20-Q01", qid)
+        + f"""
+  - id: {qid}.total
+    title: Somme des PV TTC
+    criterion: C20-calculs
+    unit: eur
+    key: Total
+    labels: [total]
+    kpi: somme
+    args: {{values: "{qid}[*]"}}
+"""
+    )
+    case = load_case(load_rubric(_write(tmp_path, questions)))
+    ttc = [case.reference[(qid, p)] for p in ("P1", "P2", "P3", "P4", "P5")]
+    assert case.reference[(f"{qid}.total", "Total")] == pytest.approx(sum(ttc))
+
+
+def test_a_question_id_that_is_also_an_input_name_is_refused(tmp_path: Path) -> None:
+    path = _write(tmp_path, GOOD_QUESTION.replace("id: C20-Q01", "id: tva"))
+    with pytest.raises(RubricError, match="à la fois une question et une entrée"):
+        load_rubric(path)
 
 
 def test_error_message_carries_the_line_number(tmp_path: Path) -> None:

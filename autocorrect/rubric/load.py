@@ -17,10 +17,12 @@ from autocorrect.reference.formula import problems as formula_problems
 from autocorrect.rubric.model import (
     BY_ITEMS,
     DEFAULT_TOLERANCES,
+    ID,
     KINDS,
     UNITS,
     VERDICT_NAMES,
     Arg,
+    CaseFiles,
     Computation,
     CriterionSpec,
     InputSpec,
@@ -36,8 +38,7 @@ from autocorrect.rubric.model import (
 )
 from autocorrect.rubric.validate import Context, validate
 
-_QUESTION_REF = re.compile(r"^(C\d+-Q\d+)\[(.+)\]$")
-_INDEXED_REF = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\[(.+)\]$")
+_INDEXED_REF = re.compile(r"^([^\[\]]+)\[(.+)\]$")
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -93,6 +94,10 @@ _TOP_KEYS = {
     "derived",
     "questions",
     "units",
+    "solution",
+    "enonce",
+    "samples",
+    "expected",
 }
 
 
@@ -105,6 +110,7 @@ def _build(ctx: Context, data: _LineDict, text: str) -> Rubric:
     subject = ctx.path.parent / ctx.require(data, "subject", str)
     if not subject.is_file():
         raise ctx.fail(data, f"le classeur du sujet « {subject} » est introuvable")
+    ctx.question_ids = _question_ids(ctx, ctx.require(data, "questions", list))
     entities = _entities(ctx, data.get("entities", {}))
     tolerances = _unit_tolerances(ctx, data.get("units", {}))
     return Rubric(
@@ -124,7 +130,49 @@ def _build(ctx: Context, data: _LineDict, text: str) -> Rubric:
         ),
         vocabularies=_vocabularies(ctx, data.get("vocabularies") or {}),
         source_text=text,
+        case_files=CaseFiles(*(_case_path(ctx, data, key) for key in _CASE_FILE_KEYS)),
     )
+
+
+_CASE_FILE_KEYS = ("solution", "enonce", "samples", "expected")
+
+
+def _case_path(ctx: Context, data: _LineDict, key: str) -> Path | None:
+    """A case file named in the rubric, relative to it; it must exist."""
+    if key not in data:
+        return None
+    path: Path = ctx.path.parent / ctx.require(data, key, str)
+    if not path.exists():
+        raise ctx.fail(
+            data, f"« {key} » : « {path} » est introuvable", "un chemin relatif au barème"
+        )
+    return path
+
+
+def _question_ids(ctx: Context, questions: list[Any]) -> frozenset[str]:
+    """Every question id, checked, before any reference is read: `X[k]` is an answer when X
+    is one of them, an input otherwise."""
+    ids = set()
+    for node in questions:
+        qid = _id_text(node)
+        if isinstance(qid, str) and not ID.match(qid):
+            raise ctx.fail(
+                node,
+                f"identifiant de question invalide « {qid} »",
+                "lettres, chiffres, « - », « _ », « . », sans espace (C20-Q01, S2-Q01, D1.a)",
+            )
+        if isinstance(qid, str):
+            ids.add(qid)
+    return frozenset(ids)
+
+
+def _id_text(node: Any) -> Any:
+    """The `id` of a question or criterion; a bare number (`id: 12`) reads as its text."""
+    if not isinstance(node, dict):
+        return None
+    if isinstance(node.get("id"), int) and not isinstance(node.get("id"), bool):
+        node["id"] = str(node["id"])
+    return node.get("id")
 
 
 def _vocabularies(ctx: Context, node: Any) -> dict[str, dict[str, tuple[str, ...]]]:
@@ -195,8 +243,16 @@ def _scoring(ctx: Context, node: Any) -> Scoring:
 def _criterion(ctx: Context, node: Any) -> CriterionSpec:
     if not isinstance(node, dict):
         raise ctx.fail(node, "chaque critère doit être un dictionnaire")
+    _id_text(node)
+    cid = ctx.require(node, "id", str)
+    if not ID.match(cid):
+        raise ctx.fail(
+            node,
+            f"identifiant de critère invalide « {cid} »",
+            "lettres, chiffres, « - », « _ », « . », sans espace (C20-calculs)",
+        )
     spec = CriterionSpec(
-        id=ctx.require(node, "id", str),
+        id=cid,
         label=str(node.get("label", "")),
         acquis=float(node.get("acquis", 0.6)),
         non_acquis=float(node.get("non_acquis", 0.4)),
@@ -297,20 +353,23 @@ def _arg(ctx: Context, node: Any, value: Any, entity: str | None) -> Arg:
 
 
 def _ref(ctx: Context, node: Any, text: str, entity: str | None) -> Ref:
-    for pattern, is_item in ((_QUESTION_REF, True), (_INDEXED_REF, False)):
-        match = pattern.match(text)
-        if match:
-            index = match.group(2)
-            if index == "$":
-                if entity is None:
-                    raise ctx.fail(node, f"« {text} » : [$] n'a de sens que dans un for_each")
-                index = entity
-            return Ref(match.group(1), index, is_item)
+    match = _INDEXED_REF.match(text)
+    if match is not None:
+        name, index = match.group(1).strip(), match.group(2).strip()
+        is_item = name in ctx.question_ids or _NAME.match(name) is None
+        if (ID if is_item else _NAME).match(name) is None:
+            raise ctx.fail(node, f"référence invalide « {text} »", _REF_FORMS)
+        if index == "$":
+            if entity is None:
+                raise ctx.fail(node, f"« {text} » : [$] n'a de sens que dans un for_each")
+            index = entity
+        return Ref(name, index, is_item)
     if not _NAME.match(text):
-        raise ctx.fail(
-            node, f"référence invalide « {text} »", "nom, nom[P1], nom[$], nom[*], C20-Q06[Total]"
-        )
+        raise ctx.fail(node, f"référence invalide « {text} »", _REF_FORMS)
     return Ref(text)
+
+
+_REF_FORMS = "nom, nom[P1], nom[$], nom[*], <id de question>[élément] (C20-Q06[Total])"
 
 
 _QUESTION_KEYS = {"id", "title", "points", "criterion", "criteria", "items"}
@@ -356,8 +415,6 @@ def _question(
             ", ".join(sorted(_QUESTION_KEYS | _ITEM_KEYS)),
         )
     qid = ctx.require(node, "id", str)
-    if not re.match(r"^C\d+-Q\d+$", qid):
-        raise ctx.fail(node, f"identifiant de question invalide « {qid} »", "C20-Q01")
     criteria = node.get("criteria") or [node.get("criterion")]
     if not all(isinstance(c, str) for c in criteria):
         raise ctx.fail(node, f"{qid} : critère manquant", "criterion: C20-calculs")

@@ -8,7 +8,8 @@ registered pure function, `args:` maps its parameters to references). A referenc
     pv[$]               the entity of the current item (inside `for_each`)
     pv[*]               the whole list, in entity order
     C20-Q12[MCV]        a candidate answer (an item of another question): the dependency
-                        along which errors are carried forward
+                        along which errors are carried forward; any question id of the
+                        rubric (S2-Q01[Total], Dossier1.b[P3]) is read this way
     C20-Q06[*]          every entity item of that question
     360                 a literal number (a parameter of the method, not an expected value)
 
@@ -31,6 +32,7 @@ error carried forward; its result is read in the item's unit (a date serial as a
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -59,6 +61,10 @@ class Kind(StrEnum):
     VALUE = "value"
     SCATTER_CHART = "scatter-chart"
 
+
+# Question and criterion ids: letters, digits, « - », « _ », « . » (C20-Q01, S2-Q01, C20b-Q1.a)
+ID_PATTERN = r"[^\W_][\w.-]*"
+ID = re.compile(rf"^{ID_PATTERN}$")
 
 UNITS = tuple(str(u) for u in Unit)
 KINDS = tuple(str(k) for k in Kind)
@@ -220,6 +226,18 @@ class InputSpec:
 
 
 @dataclass(frozen=True)
+class CaseFiles:
+    """The files of the case that `rubric check` reads, as named in the rubric (`solution:`,
+    `enonce:`, `samples:`, `expected:`, relative to the rubric); None: the default place,
+    beside the subject (solution.xlsx, enonce.md, submissions/, goldens/)."""
+
+    solution: Path | None = None
+    enonce: Path | None = None
+    samples: Path | None = None  # folder of sample submissions
+    expected: Path | None = None  # goldens/ folder, or a YAML file of expected verdicts
+
+
+@dataclass(frozen=True)
 class Rubric:
     id: str
     title: str
@@ -233,6 +251,7 @@ class Rubric:
     questions: tuple[QuestionSpec, ...]
     vocabularies: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
     source_text: str = field(repr=False, default="")
+    case_files: CaseFiles | None = None  # where `rubric check` finds the case's other files
 
     def question(self, qid: str) -> QuestionSpec:
         return next(q for q in self.questions if q.id == qid)
@@ -246,7 +265,8 @@ class Rubric:
 from autocorrect.rubric.graph import item_dependencies, ordered_items  # noqa: E402
 
 __all__ = [
-    "BY_ITEMS", "DEFAULT_TOLERANCES", "KINDS", "UNITS", "VERDICT_NAMES", "Arg", "Computation",
-    "CriterionSpec", "InputSpec", "ItemSpec", "Kind", "QuestionSpec", "Ref", "Rubric", "Scoring",
-    "Text", "Tolerance", "Unit", "item_dependencies", "ordered_items", "refs_in",
+    "BY_ITEMS", "DEFAULT_TOLERANCES", "ID", "ID_PATTERN", "KINDS", "UNITS", "VERDICT_NAMES",
+    "Arg", "CaseFiles", "Computation", "CriterionSpec", "InputSpec", "ItemSpec", "Kind",
+    "QuestionSpec", "Ref", "Rubric", "Scoring", "Text", "Tolerance", "Unit", "item_dependencies",
+    "ordered_items", "refs_in",
 ]  # fmt: skip

@@ -19,6 +19,7 @@ class Context:
 
     def __init__(self, path: Path) -> None:
         self.path = path
+        self.question_ids: frozenset[str] = frozenset()  # to tell S2-Q01[P1] from pv[P1]
 
     def fail(self, node: object, what: str, allowed: str = "") -> RubricError:
         line = getattr(node, "line", 0)
@@ -39,6 +40,13 @@ def validate(ctx: Context, rubric: Rubric, data: object) -> None:
     """Cross-references: criteria, vocabularies, KPIs and their arguments, inputs, entities,
     answers of other questions, and no circular dependency. `data` carries the line."""
     criteria = {c.id for c in rubric.criteria}
+    both = sorted({q.id for q in rubric.questions} & {*rubric.inputs, *rubric.derived})
+    if both:
+        raise ctx.fail(
+            data,
+            f"« {both[0]} » est à la fois une question et une entrée : références ambiguës",
+            "renommer l'entrée (inputs: ou derived:)",
+        )
     for question in rubric.questions:
         for cid in question.criteria:
             if cid not in criteria:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 from autocorrect.authoring.draft import texts
@@ -337,7 +337,7 @@ class Drafter:
         self, item: DraftItem, flats: list[Flat], targets: list[object], refs: list[object]
     ) -> bool:
         """The examiner's formula, its operands named, when the engine recomputes it."""
-        names = placeholders(refs)
+        names = placeholders(refs, {q.id for q in self.enonce.questions})
         formula = flats[0].text(names)
         for flat, target in zip(flats, targets, strict=True):
             values = dict(zip(names, self._values(flat), strict=True))
@@ -479,15 +479,15 @@ def _check(item: DraftItem, targets: list[object]) -> object:
     return numbers[0] if item.for_each is None else dict(zip(item.keys, numbers, strict=True))
 
 
-def placeholders(refs: Sequence[object]) -> list[str]:
+def placeholders(refs: Sequence[object], question_ids: Collection[str] = ()) -> list[str]:
     """Names of a formula's operands: the input's name, « q25_net_commercial » for an
-    answer, « erreur_facturation » for a text."""
+    answer (of C20-Q25, S2-Q25…), « erreur_facturation » for a text."""
     names: list[str] = []
     for ref in refs:
         if isinstance(ref, str):
             name, _, index = ref.rstrip("]").partition("[")
-            answer = re.fullmatch(r"C\d+-(Q\d+)", name)
-            head = answer.group(1).lower() if answer else name
+            is_answer = name in question_ids or not re.fullmatch(r"[A-Za-z_]\w*", name)
+            head = _answer_head(name) if is_answer else name
             tail = "" if index in ("", "$") else texts.slug(index.replace("*", "tous"), "")
             base = f"{head}_{tail}" if tail else head
             base = f"{base}_v" if re.fullmatch(r"[a-z]{1,3}\d+", base) else base
@@ -497,6 +497,12 @@ def placeholders(refs: Sequence[object]) -> list[str]:
             base = "valeur"
         names.append(texts.unique(base, set(names)))
     return names
+
+
+def _answer_head(qid: str) -> str:
+    """« q25 » for C20-Q25 or S2-Q25: the last part of the id, when it makes a name."""
+    segment = re.split(r"[-.]", qid)[-1].lower()
+    return segment if re.fullmatch(r"[a-z][a-z0-9_]*", segment) else texts.slug(qid, "reponse")
 
 
 def drop_borrowed_labels(items: Sequence[DraftItem]) -> None:
