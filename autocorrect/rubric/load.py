@@ -342,7 +342,7 @@ def _arg(ctx: Context, node: Any, value: Any, entity: str | None) -> Arg:
     if isinstance(value, bool):
         return value
     if isinstance(value, dict) and set(value) == {"text"}:
-        return Text(str(value["text"]))
+        return _text(ctx, node, str(value["text"]), entity)
     if isinstance(value, int | float):
         return float(value)
     if isinstance(value, list):
@@ -350,6 +350,16 @@ def _arg(ctx: Context, node: Any, value: Any, entity: str | None) -> Arg:
     if not isinstance(value, str):
         raise ctx.fail(node, f"argument invalide : {value!r}")
     return _ref(ctx, node, value.strip(), entity)
+
+
+def _text(ctx: Context, node: Any, text: str, entity: str | None) -> Text:
+    """A literal text; `{text: $}` is the current entity's own key (inside `for_each`): the
+    criterion of a SOMME.SI per product, per source, per status."""
+    if text != "$":
+        return Text(text)
+    if entity is None:
+        raise ctx.fail(node, "« {text: $} » n'a de sens que dans un for_each (ou avec entity:)")
+    return Text(entity)
 
 
 def _ref(ctx: Context, node: Any, text: str, entity: str | None) -> Ref:

@@ -12,6 +12,7 @@ registered pure function, `args:` maps its parameters to references). A referenc
                         rubric (S2-Q01[Total], Dossier1.b[P3]) is read this way
     C20-Q06[*]          every entity item of that question
     360                 a literal number (a parameter of the method, not an expected value)
+    {text: PME}         a literal text (a criterion); {text: $} is the current entity's key
 
 and a list of references is a list. Literal expected values may appear only as `check:`,
 a cross-check that must agree with the computed value.
