@@ -93,7 +93,7 @@ def prix_moyen_pondere(
 ) -> float:
     """Prix moyen pondéré = Σ montants / Σ quantités of the matching rows (a line's amount is
     its price × its quantity): SOMME.SI(montants) / SOMME.SI(quantités), or SOMMEPROD.
-    Typical mistake: the plain mean of the unit prices (`moyenne`)."""
+    Candidates often give the plain mean of the unit prices (`moyenne_si_ens`)."""
     rows = _rows(len(montants), ((criteres, critere),))
     return math.fsum(_numbers(montants, rows)) / math.fsum(_numbers(quantites, rows))
 
@@ -117,8 +117,8 @@ def nombre_distinct(
     valeurs: Column, criteres: Column | None = None, critere: Cell | None = None
 ) -> float:
     """Nombre de valeurs distinctes (orders, clients) of the matching rows, blanks excluded;
-    texts compare without case or surrounding spaces, 12 and 12.0 are one value. Typical
-    mistake: counting the lines (`nombre_si_ens`) when an order has several lines."""
+    texts compare without case or surrounding spaces, 12 and 12.0 are one value. Candidates
+    often count the lines (`nombre_si_ens`) when an order has several lines."""
     rows = _rows(len(valeurs), ((criteres, critere),))
     return float(len({_identity(valeurs[i]) for i in rows if valeurs[i] not in (None, "")}))
 
@@ -132,7 +132,7 @@ def panier_moyen_commandes(
     montants: Column, commandes: Column, criteres: Column | None = None, critere: Cell | None = None
 ) -> float:
     """Panier moyen from order lines = Σ montants / number of *distinct* orders (an order of
-    three lines is one basket). Typical mistake: the mean of the lines (`moyenne_si_ens`)."""
+    three lines is one basket). Candidates often give the mean of the lines (`moyenne_si_ens`)."""
     rows = _rows(len(montants), ((criteres, critere),))
     return math.fsum(_numbers(montants, rows)) / nombre_distinct(commandes, criteres, critere)
 
@@ -157,8 +157,8 @@ def taux_sur_sous_ensemble(
     critere: Cell | None = None,
 ) -> float:
     """Taux over the decided rows only = succès / (succès + échec): won / (won + lost), the
-    leads still open left out; optionally within a segment (a source, a rep). Typical mistake:
-    won / all leads (`taux_sur_ensemble`)."""
+    leads still open left out; optionally within a segment (a source, a rep). Candidates often
+    divide by all the leads (`taux_sur_ensemble`)."""
     won = nombre_si_ens(statuts, succes, criteres, critere)
     lost = nombre_si_ens(statuts, echec, criteres, critere)
     return won / (won + lost)
