@@ -68,9 +68,7 @@ def _report_unseen(layout: Path) -> None:
     verdict = "OK" if check.ok else f"{len(check.problems)} écart(s)"
     status = "atteint" if items.share >= TARGET else "NON atteint"
     print(f"\n## Cas jamais vu pendant la mise au point : {UNSEEN}\n")
-    print(
-        "| éléments du barème | utilisables tels quels | part | objectif | brouillon | rubric check |"
-    )
+    print("| éléments du barème | utilisables tels quels | part | objectif | brouillon | check |")
     print("|---|---|---|---|---|---|")
     print(f"| {items.verdicts} | {items.agreeing} | {items.share:.1%} | {TARGET:.0%} ({status}) "
           f"| {seconds:.1f} s | {verdict} |")  # fmt: skip
