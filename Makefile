@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-CASES := c20-bureau-plus c16-aquapro c21-terroirs
+CASES := c20-bureau-plus c16-aquapro c21-terroirs c21-cyclea
 DEMO_OUT := out/demo
 
 .PHONY: install demo test lint type check goldens fixtures bench clean
