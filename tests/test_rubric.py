@@ -97,6 +97,22 @@ def test_a_question_id_that_is_also_an_input_name_is_refused(tmp_path: Path) -> 
         load_rubric(path)
 
 
+def test_scoring_is_typed_and_items_means_partial_credit(tmp_path: Path) -> None:
+    path = _write(tmp_path, GOOD_QUESTION)
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "questions:", "scoring: {hardcoded: 0.25, incorrect: items}\nquestions:"
+        ),
+        encoding="utf-8",
+    )
+    scoring = load_rubric(path).scoring
+    assert scoring.incorrect_by_items
+    assert (scoring.share("hardcoded"), scoring.share("incorrect")) == (0.25, 0.0)
+    assert scoring["incorrect"] == "items"  # the mapping view older callers read
+    with pytest.raises(KeyError):
+        scoring.share("bof")
+
+
 def test_error_message_carries_the_line_number(tmp_path: Path) -> None:
     path = _write(tmp_path, GOOD_QUESTION.replace("kpi: prix_ttc", "kpi: nope"))
     with pytest.raises(RubricError, match=r"mini\.yaml:\d+ :"):
