@@ -30,6 +30,8 @@ from autocorrect.report import CandidateReport, Status
 from autocorrect.rubric.load import load_rubric
 from autocorrect.rubric.model import CaseFiles, Rubric
 
+# Codes a flawless solution may carry: its charts are found, its formulas proven.
+_EXPECTED_ON_SOLUTION = {"chart-found", "formula-proven"}
 _SENSIBLE_ABS = {  # unit -> largest absolute tolerance that still grades something
     "eur": 1.0,
     "percent": 0.005,
@@ -144,7 +146,7 @@ def _solution(rubric: Rubric, files: CaseFiles, notes: list[str]) -> list[str]:
         if str(q.verdict) != "correct"
     ]
     codes = sorted(
-        {str(c) for q in report.questions for i in q.items for c in i.codes} - {"chart-found"}
+        {str(c) for q in report.questions for i in q.items for c in i.codes} - _EXPECTED_ON_SOLUTION
     )
     if codes:
         problems.append(f"{solution} : constats inattendus sur la solution : {', '.join(codes)}.")
