@@ -24,10 +24,10 @@ from tests.conftest import ROOT
 CASE = ROOT / "fixtures" / "c21-cyclea"
 RUBRIC = ROOT / "rubrics" / "c21-cyclea.yaml"
 # Share of the hand-written rubric's items the draft gets usable as is (same key, expected value
-# and verdict on the solution and both sample copies): measured 44 / 61. Every item misses
-# only on the relabelled copy, where « Chiffre d'affaires » and « % du CA » are not among the
-# drafted labels (« CA HT », « Part du CA »): see benchmarks/draft_agreement.py.
-ITEM_FLOOR = 44 / 61
+# and verdict on the solution and both sample copies): measured 61 / 61. Before answers were
+# also recognised by what their formulas compute, 44 / 61: the relabelled copy's « Chiffre
+# d'affaires » and « % du CA » are not among the drafted labels (see benchmarks/draft_agreement.py).
+ITEM_FLOOR = 61 / 61  # the target is 90 %; this is the measured share, kept as a floor
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +79,6 @@ def test_draft_items_usable_as_is(draft: Path) -> None:
     agreement = item_agreement(draft, RUBRIC, workbooks)
     assert agreement.verdicts == 61
     assert agreement.share >= ITEM_FLOOR, agreement.differences
-    assert all("cand01-autres-libelles" in d for d in agreement.differences)
 
 
 def test_the_draft_grades_a_batch_with_the_session_ids(draft: Path, tmp_path: Path) -> None:
