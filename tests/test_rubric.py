@@ -97,6 +97,24 @@ def test_a_question_id_that_is_also_an_input_name_is_refused(tmp_path: Path) -> 
         load_rubric(path)
 
 
+def test_case_files_named_in_the_rubric_must_exist(tmp_path: Path) -> None:
+    path = _write(tmp_path, GOOD_QUESTION)
+    text = path.read_text(encoding="utf-8")
+    path.write_text("solution: absente.xlsx\n" + text, encoding="utf-8")
+    with pytest.raises(RubricError, match=r"« solution » : .*absente\.xlsx » est introuvable"):
+        load_rubric(path)
+    path.write_text(f"solution: {C20_SUBJECT}\n" + text, encoding="utf-8")
+    files = load_rubric(path).case_files
+    assert files is not None and files.solution == C20_SUBJECT and files.samples is None
+
+
+def test_the_entity_text_needs_an_entity(tmp_path: Path) -> None:
+    question = GOOD_QUESTION.replace('args: {ht: "pv[$]", tva: tva}', "args: {x: {text: $}}")
+    single = question.replace("    for_each: produits\n", "    key: P1\n")
+    with pytest.raises(RubricError, match=r"n'a de sens que dans un for_each"):
+        load_rubric(_write(tmp_path, single))
+
+
 def test_scoring_is_typed_and_items_means_partial_credit(tmp_path: Path) -> None:
     path = _write(tmp_path, GOOD_QUESTION)
     path.write_text(
