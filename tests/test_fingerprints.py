@@ -15,7 +15,8 @@ from autocorrect.api import grade
 from autocorrect.reference.case import load_case
 from autocorrect.reference.perturb import DATA_SETS, data_sets
 from autocorrect.report import CandidateReport, LocatedBy, Verdict
-from autocorrect.rubric.model import Rubric, load_rubric
+from autocorrect.rubric.load import load_rubric
+from autocorrect.rubric.model import Rubric
 from tests.relabel import candidate_texts, edited, leaf_formulas, move_to_sheet
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -11,7 +11,7 @@ import pytest
 from autocorrect.authoring.check import check_rubric
 from autocorrect.authoring.regress import compare, regrade, render_markdown, render_text
 from autocorrect.cli.main import main
-from autocorrect.rubric.model import load_rubric
+from autocorrect.rubric.load import load_rubric
 from tests.conftest import C20_FIXTURES, ROOT
 
 RUBRICS = sorted((ROOT / "rubrics").glob("*.yaml"))
