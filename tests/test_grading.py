@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autocorrect.api import grade
+from autocorrect.reading.workbook import formula_numbers
 from autocorrect.reference.case import load_case
 from autocorrect.report import CandidateReport, Code
 from autocorrect.rubric.model import Rubric
@@ -191,3 +192,10 @@ def test_any_perturbed_answer_is_caught(
 
 def _question(report: CandidateReport, qid: str) -> dict[str, object]:
     return next(q for q in report.to_dict()["questions"] if q["id"] == qid)  # type: ignore[union-attr]
+
+
+def test_digits_of_a_rounding_are_not_a_typed_count() -> None:
+    """`ROUND(x;4)` beside four sales reps types no head-count; `/4` does."""
+    assert formula_numbers("=ROUND(SUM(B4:B7)/COUNT(B4:B7),4)") == []
+    assert formula_numbers("=ROUND(SUM(B4:B7)/4,4)") == [4.0]
+    assert formula_numbers("=TRUNC(B4*100,2)+ROUNDDOWN(B5,3)") == [100.0]

@@ -23,8 +23,8 @@ from autocorrect.reading.workbook import (
     is_percent_format,
 )
 from autocorrect.report import LocatedBy
+from autocorrect.rubric.graph import ordered_items as rubric_order
 from autocorrect.rubric.model import ItemSpec, Rubric
-from autocorrect.rubric.model import ordered_items as rubric_order
 
 
 def read_answer(

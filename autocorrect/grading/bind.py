@@ -30,8 +30,9 @@ from autocorrect.grading.locate import Location, own_label
 from autocorrect.reading.refs import CellRef
 from autocorrect.reference.perturb import data_sets
 from autocorrect.report import LocatedBy
-from autocorrect.rubric.model import ItemSpec, QuestionSpec, item_dependencies
-from autocorrect.rubric.model import ordered_items as rubric_order
+from autocorrect.rubric.graph import item_dependencies
+from autocorrect.rubric.graph import ordered_items as rubric_order
+from autocorrect.rubric.model import ItemSpec, QuestionSpec
 
 _MAX_OPEN_UPSTREAM = 2  # upstream answers sought through one formula
 _MAX_READS = 6  # cells of a formula tried as its upstream answers

@@ -26,7 +26,8 @@ from autocorrect.reading.refs import RangeRef
 from autocorrect.reference.kpis import DayMonth
 from autocorrect.reference.perturb import DATA_SETS
 from autocorrect.report import Code, ItemResult, LocatedBy, Verdict
-from autocorrect.rubric.model import Computation, ItemSpec, QuestionSpec, Ref, item_dependencies
+from autocorrect.rubric.graph import item_dependencies
+from autocorrect.rubric.model import Computation, ItemSpec, QuestionSpec, Ref
 
 _WRONG = (Verdict.INCORRECT, Verdict.CONSEQUENTIAL)
 

@@ -27,8 +27,8 @@ from autocorrect.report import (
     Status,
     Verdict,
 )
+from autocorrect.rubric.graph import ordered_items as rubric_order
 from autocorrect.rubric.model import QuestionSpec, Rubric
-from autocorrect.rubric.model import ordered_items as rubric_order
 
 
 def grade_workbook(

@@ -261,13 +261,9 @@ class Rubric:
         return next((i for i in self.question(qid).items if i.key == key), None)
 
 
-# Re-exported for modules written before the split (grading); new code imports
-# `autocorrect.rubric.graph`. graph.py needs this module only for type annotations.
-from autocorrect.rubric.graph import item_dependencies, ordered_items  # noqa: E402
-
 __all__ = [
     "BY_ITEMS", "DEFAULT_TOLERANCES", "ID", "ID_PATTERN", "KINDS", "UNITS", "VERDICT_NAMES",
     "Arg", "CaseFiles", "Computation", "CriterionSpec", "InputSpec", "ItemSpec", "Kind",
-    "QuestionSpec", "Ref", "Rubric", "Scoring", "Text", "Tolerance", "Unit", "item_dependencies",
-    "ordered_items", "refs_in",
+    "QuestionSpec", "Ref", "Rubric", "Scoring", "Text", "Tolerance", "Unit",
+    "refs_in",
 ]  # fmt: skip
