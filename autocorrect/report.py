@@ -32,6 +32,9 @@ class Code(StrEnum):
     METHOD_HARDCODED_COUNT = "method-hardcoded-count"
     METHOD_WRONG_FUNCTION = "method-wrong-function"
     CHART_FOUND = "chart-found"
+    RECALC_MISMATCH = "recalc-mismatch"  # engine and calculating application disagree
+    LOOPING_NAME = "looping-name"  # a defined name that refers to itself
+    CONVERTED_FILE = "converted-file"  # .xls/.ods graded through a LibreOffice conversion
 
 
 class Verdict(StrEnum):
