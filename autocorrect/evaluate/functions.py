@@ -182,6 +182,25 @@ def _combin(n: float, k: float) -> object:
     return float(math.comb(n, k))
 
 
+# --- ROWS, COLUMNS -------------------------------------------------------------------------
+
+
+def _dimension(axis: int) -> Callable[[object], object]:
+    """ROWS/COLUMNS of what the evaluator passes: an array of values, not a reference
+    (`formulas` expects its own reference objects and answers #VALUE!)."""
+
+    def dimension(value: object) -> object:
+        if isinstance(value, XlError):
+            return value
+        if isinstance(value, np.ndarray) and value.ndim == 2:
+            return float(value.shape[axis])
+        if isinstance(value, np.ndarray) and value.ndim == 1:
+            return float(value.shape[0] if axis == 1 else 1)
+        return 1.0
+
+    return dimension
+
+
 # --- registration ---------------------------------------------------------------------------
 
 
@@ -192,9 +211,11 @@ def install() -> None:
     functions["SEQUENCE"] = wrap_func(_sequence)
     functions["SUBTOTAL"] = wrap_func(_subtotal)
     functions["COMBIN"] = wrap_ufunc(_combin)
+    functions["ROWS"] = wrap_func(_dimension(0))
+    functions["COLUMNS"] = wrap_func(_dimension(1))
     for name in [n for n in functions if n.startswith("_XLFN.")]:
         functions.setdefault(name.removeprefix("_XLFN."), functions[name])
 
 
 # Names of the functions this module adds or replaces, for the README and the tests.
-REGISTERED = ("TEXT", "SEQUENCE", "SUBTOTAL", "COMBIN")
+REGISTERED = ("TEXT", "SEQUENCE", "SUBTOTAL", "COMBIN", "ROWS", "COLUMNS")

@@ -5,7 +5,7 @@ that computed it: `"0,00 %"`, `"# ##0,00 €"`, `"jj/mm/aaaa"` in a French Excel
 `"#,##0.00"`, `"dd/mm/yyyy"` in an English one. The language is told from the format itself
 (a decimal comma, a space grouping digits, French date letters j/a, "Standard"), and the result
 uses that language's separators, day and month names. An ambiguous format (`"0"`, `"0 %"`,
-`"dd/mm/yyyy"`) is French: candidates use a French Excel.
+`"mm"`) is French: candidates use a French Excel.
 """
 
 from __future__ import annotations
@@ -86,8 +86,11 @@ def _unquoted(fmt: str) -> str:
 
 def _is_french(fmt: str) -> bool:
     bare = _unquoted(fmt)
-    if re.search(r"[jJaA]", re.sub(r"(?i)am/pm|a/p", "", bare)):
+    letters = re.sub(r"(?i)am/pm|a/p|\[[^\]]*\]", "", bare)
+    if re.search(r"[jJaA]", letters):
         return True
+    if re.search(r"[dDyY]", letters):
+        return False  # English date letters
     if bare.casefold().startswith("standard"):
         return True
     if "." in bare:
