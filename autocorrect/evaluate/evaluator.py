@@ -248,10 +248,21 @@ class Evaluator:
         self._findings: dict[tuple[Code, str], Finding] = {}
         self._arrays: dict[RangeRef, object] = {}  # array range -> the anchor's raw result
         self._parsing: set[CellRef] = set()  # cells whose OFFSET/INDIRECT are being resolved
+        self._unverified: set[CellRef] = set()  # saved value used, here or in a precedent
 
     @property
     def findings(self) -> tuple[Finding, ...]:
         return tuple(self._findings[k] for k in sorted(self._findings))
+
+    def add_finding(self, finding: Finding) -> None:
+        """A finding about a cell raised by a grading policy, reported with the others."""
+        self._findings.setdefault((finding.code, finding.cell or ""), finding)
+
+    def is_unverified(self, ref: CellRef) -> bool:
+        """Whether the cell's value rests on a saved value the engine could not recompute
+        (an unknown function here or in one of its precedents)."""
+        self.value(ref)
+        return ref in self._unverified
 
     def parsed(self, ref: CellRef) -> ParsedFormula | None:
         """The formula split into its references; a formula over the length limit is not
@@ -412,6 +423,8 @@ class Evaluator:
             if expanded:
                 visiting.discard(ref)
                 self._values[ref] = self._compute(ref)
+                if any(p in self._unverified for p in self._safe_precedents(ref)):
+                    self._unverified.add(ref)
                 continue
             if ref in visiting:
                 self._note(Code.CIRCULAR_REFERENCE, ref, "Référence circulaire : valeur #REF!.")
@@ -419,7 +432,13 @@ class Evaluator:
                 continue
             visiting.add(ref)
             stack.append((ref, True))
-            stack.extend((p, False) for p in self.precedent_cells(ref) if p not in self._values)
+            stack.extend((p, False) for p in self._safe_precedents(ref) if p not in self._values)
+
+    def _safe_precedents(self, ref: CellRef) -> list[CellRef]:
+        try:
+            return self.precedent_cells(ref)
+        except _Circular:
+            return []
 
     def _compute(self, ref: CellRef) -> object:
         cell = self.workbook.get(ref)
@@ -432,7 +451,10 @@ class Evaluator:
             self._note(Code.CIRCULAR_REFERENCE, ref, "Référence circulaire : valeur #REF!.")
             return ExcelError("#REF!")
         assert parsed is not None
-        return _to_python(self._run(ref, parsed))
+        result = self._run(ref, parsed)
+        if isinstance(result, _Saved):
+            self._unverified.add(ref)
+        return _to_python(result)
 
     def _array_element(self, ref: CellRef, array: RangeRef) -> object:
         """A cell of an array formula: its element of the array the anchor computes (a
@@ -448,6 +470,7 @@ class Evaluator:
             )
         result = self._arrays[array]
         if isinstance(result, _Saved):  # the engine could not compute it
+            self._unverified.add(ref)
             return result.value if ref == anchor else _from_cache(self.workbook.get(ref))
         if not isinstance(result, np.ndarray) or result.ndim == 0:
             return _to_python(result)

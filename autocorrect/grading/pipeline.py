@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from autocorrect.evaluate.evaluator import Evaluator, ExcelError
+from autocorrect.evaluate.policy import GradingValue, adjust_item, grading_value
 from autocorrect.grading.locate import Location, Locator
 from autocorrect.grading.methods import MethodIssue, line_of, method_issues
 from autocorrect.grading.readings import Reading, agrees, display, first_agreeing, readings
@@ -64,6 +65,7 @@ class _Answer:
     formula: str | None
     cached: object
     readings: tuple[Reading, ...]
+    graded: GradingValue | None = None  # recalculation policy (evaluate/policy.py)
 
 
 class _Grading:
@@ -99,7 +101,8 @@ class _Grading:
     def _answer(self, location: Location, item: ItemSpec) -> _Answer:
         cell = self.workbook.get(location.cell)
         assert cell is not None
-        value = self.evaluator.value(location.cell) if cell.is_formula else cell.value
+        graded = grading_value(self.evaluator, location.cell)
+        value = graded.value
         if item.unit == "date" and isinstance(value, float) and is_date_format(cell.number_format):
             value = from_serial(value) or value
         vocabulary = self.rubric.vocabularies.get(item.vocabulary or "")
@@ -110,7 +113,7 @@ class _Grading:
             location.percent_label,
             vocabulary,
         )
-        return _Answer(location, value, cell.formula, cell.cached, tuple(found))
+        return _Answer(location, value, cell.formula, cell.cached, tuple(found), graded)
 
     def _value_search(
         self, question: QuestionSpec, item: ItemSpec, used: set[CellRef]
@@ -200,7 +203,10 @@ class _Grading:
                 answer,
                 f"Valeur illisible pour l'unité attendue : {answer.value!r}.",
             )
-        return self._judge_value(question, item, expected, answer)
+        result = self._judge_value(question, item, expected, answer)
+        if answer.graded is None:
+            return result
+        return adjust_item(result, answer.graded, self.evaluator)
 
     def _judge_value(
         self, question: QuestionSpec, item: ItemSpec, expected: object, answer: _Answer
