@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 CASES := c20-bureau-plus c16-aquapro c21-terroirs
 DEMO_OUT := out/demo
 
-.PHONY: install demo test lint type check goldens fixtures bench clean
+.PHONY: install demo test lint type check goldens fixtures bench oracle clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -40,6 +40,9 @@ goldens: $(STAMP)
 
 fixtures: $(STAMP)
 	@for case in $(CASES); do $(BIN)/python fixtures/$$case/build_fixtures.py || exit 1; done
+
+oracle: $(STAMP)
+	$(BIN)/python -m tests.oracle --count 3000
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_grade.py

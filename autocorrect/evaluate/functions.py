@@ -6,6 +6,7 @@ LibreOffice, by the oracle harness, for those LibreOffice has).
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -201,6 +202,52 @@ def _dimension(axis: int) -> Callable[[object], object]:
     return dimension
 
 
+# --- TRIM ----------------------------------------------------------------------------------
+
+
+def _trim(text: object) -> object:
+    """Excel's TRIM also collapses the spaces inside the text to one (`formulas` does not)."""
+    if isinstance(text, XlError):
+        return text
+    if isinstance(text, bool | np.bool_):
+        return "TRUE" if text else "FALSE"
+    if text is sh.EMPTY:
+        return ""
+    if isinstance(text, float | np.floating) and float(text).is_integer():
+        text = int(text)
+    return " ".join(part for part in str(text).split(" ") if part)
+
+
+# --- DATEDIF -------------------------------------------------------------------------------
+
+
+def _datedif(original: Callable[..., object]) -> Callable[..., object]:
+    """DATEDIF for the units "d", "m", "y" (`formulas` answers #NUM! to "d"); the others
+    are left to `formulas`."""
+
+    def datedif(start: object, end: object, unit: object) -> object:
+        kind = str(_scalar(unit)).strip().lower()
+        if kind not in ("d", "m", "y"):
+            return original(start, end, unit)
+        try:
+            first, last = int(_number(start)), int(_number(end))
+        except _Failed as failed:
+            return failed.error
+        if first > last:
+            return _NUM
+        if kind == "d":
+            return float(last - first)
+        a = _EPOCH + dt.timedelta(days=first)
+        b = _EPOCH + dt.timedelta(days=last)
+        months = (b.year - a.year) * 12 + b.month - a.month - (b.day < a.day)
+        return float(months if kind == "m" else months // 12)
+
+    return datedif
+
+
+_EPOCH = dt.date(1899, 12, 30)
+
+
 # --- registration ---------------------------------------------------------------------------
 
 
@@ -211,6 +258,10 @@ def install() -> None:
     functions["SEQUENCE"] = wrap_func(_sequence)
     functions["SUBTOTAL"] = wrap_func(_subtotal)
     functions["COMBIN"] = wrap_ufunc(_combin)
+    if not getattr(functions["DATEDIF"], "_autocorrect", False):
+        functions["DATEDIF"] = wrap_func(_datedif(functions["DATEDIF"]))
+        functions["DATEDIF"]._autocorrect = True
+    functions["TRIM"] = wrap_ufunc(_trim, input_parser=lambda *a: a, check_error=lambda *a: None)
     functions["ROWS"] = wrap_func(_dimension(0))
     functions["COLUMNS"] = wrap_func(_dimension(1))
     for name in [n for n in functions if n.startswith("_XLFN.")]:
@@ -218,4 +269,4 @@ def install() -> None:
 
 
 # Names of the functions this module adds or replaces, for the README and the tests.
-REGISTERED = ("TEXT", "SEQUENCE", "SUBTOTAL", "COMBIN", "ROWS", "COLUMNS")
+REGISTERED = ("TEXT", "SEQUENCE", "SUBTOTAL", "COMBIN", "ROWS", "COLUMNS", "TRIM", "DATEDIF")
