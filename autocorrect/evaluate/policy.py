@@ -112,3 +112,12 @@ def _show(value: object) -> str:
     if isinstance(value, float):
         return f"{value:.15g}".replace(".", ",")
     return str(value)
+
+
+def converted_finding(suffix: str) -> Finding:
+    """A copy handed in as .xls/.ods/.fods and graded through its LibreOffice conversion."""
+    return Finding(
+        Code.CONVERTED_FILE,
+        f"Copie déposée au format {suffix} : convertie en .xlsx par LibreOffice (sans macros) "
+        "puis corrigée ; les valeurs sont celles que LibreOffice a recalculées.",
+    )

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from autocorrect.evaluate.evaluator import Evaluator, ExcelError
-from autocorrect.evaluate.policy import GradingValue, adjust_item, grading_value
+from autocorrect.evaluate.policy import GradingValue, adjust_item, converted_finding, grading_value
 from autocorrect.grading.locate import Location, Locator
 from autocorrect.grading.methods import MethodIssue, line_of, method_issues
 from autocorrect.grading.readings import Reading, agrees, display, first_agreeing, readings
@@ -713,6 +713,8 @@ def workbook_findings(workbook: Workbook, evaluator: Evaluator) -> tuple[Finding
                 "programme) : toutes les formules ont été recalculées par le moteur.",
             )
         )
+    if workbook.converted_from:
+        findings.append(converted_finding(workbook.converted_from))
     preflight = workbook.preflight
     if preflight.has_macros:
         findings.append(

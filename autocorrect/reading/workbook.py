@@ -35,6 +35,12 @@ from openpyxl.worksheet.formula import ArrayFormula
 
 from autocorrect.errors import WorkbookUnreadable
 from autocorrect.reading.guard import Limits, Preflight, preflight_bytes, read_submission
+from autocorrect.reading.libreoffice import (
+    CONVERTIBLE_SUFFIXES,
+    LibreOfficeError,
+    convert_to_xlsx,
+    soffice_path,
+)
 from autocorrect.reading.refs import MAX_COL, MAX_ROW, CellRef, RangeRef, parse_ref, split_sheet
 
 
@@ -153,6 +159,7 @@ class Workbook:
     conditional_formats: tuple[ConditionalFormat, ...] = ()
     tables: tuple[TablePart, ...] = ()
     calc: CalcSettings = CalcSettings()
+    converted_from: str = ""  # ".xls", ".ods"…: graded through a LibreOffice conversion
     limits: Limits = field(default=Limits(), repr=False)  # what the evaluator may do with it
 
     @functools.cached_property
@@ -212,7 +219,12 @@ def load(path: Path, limits: Limits | None = None) -> Workbook:
     (MemoryError aside: the caller reports the memory limit)."""
     limits = limits or Limits()
     data = read_submission(path, limits)
-    checked = preflight_bytes(data, limits)
+    converted_from = ""
+    try:
+        checked = preflight_bytes(data, limits)
+    except WorkbookUnreadable as refused:
+        data, converted_from = _converted(data, refused)
+        checked = preflight_bytes(data, limits)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about unsupported extensions
@@ -233,8 +245,38 @@ def load(path: Path, limits: Limits | None = None) -> Workbook:
         conditional_formats=_conditional_formats(formulas_wb),
         tables=_tables(formulas_wb),
         calc=_calc_settings(BytesIO(data), formulas_wb),
+        converted_from=converted_from,
         limits=limits,
     )
+
+
+def _converted(data: bytes, refused: WorkbookUnreadable) -> tuple[bytes, str]:
+    """A .xls/.ods/.fods the guard refused, converted to .xlsx by LibreOffice when it is
+    installed; otherwise (or when the conversion fails) the guard's message stands."""
+    kind = _legacy_kind(data) if refused.reason in ("xls", "ods") else None
+    if kind is None or soffice_path() is None:
+        raise refused
+    try:
+        return convert_to_xlsx(data, kind), CONVERTIBLE_SUFFIXES[kind]
+    except LibreOfficeError as exc:
+        raise WorkbookUnreadable(
+            refused.reason,
+            f"{refused.message} (La conversion automatique par LibreOffice a échoué : {exc}.)",
+        ) from exc
+
+
+def _legacy_kind(data: bytes) -> str | None:
+    """Which LibreOffice import filter suits a refused legacy spreadsheet."""
+    if data.startswith(b"PK"):
+        return "ods"
+    if data.startswith(b"\xd0\xcf\x11\xe0") or data[:2] in (b"\x09\x02", b"\x09\x04"):
+        return "xls"
+    head = data[:4096].decode("utf-8", "replace")
+    if "urn:schemas-microsoft-com:office:spreadsheet" in head:
+        return "xml-2003"
+    if "opendocument.spreadsheet" in head or "<office:spreadsheet" in head:
+        return "fods"
+    return None
 
 
 def _unreadable_by_openpyxl(exc: Exception) -> WorkbookUnreadable:
