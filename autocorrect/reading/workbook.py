@@ -269,8 +269,8 @@ def _legacy_kind(data: bytes) -> str | None:
     """Which LibreOffice import filter suits a refused legacy spreadsheet."""
     if data.startswith(b"PK"):
         return "ods"
-    if data.startswith(b"\xd0\xcf\x11\xe0") or data[:2] in (b"\x09\x02", b"\x09\x04"):
-        return "xls"
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        return "xls"  # an OLE2 file: LibreOffice's Excel 97 filter refuses anything else
     head = data[:4096].decode("utf-8", "replace")
     if "urn:schemas-microsoft-com:office:spreadsheet" in head:
         return "xml-2003"
