@@ -49,8 +49,8 @@ _CONVERSION = {"timeout_s": 40.0}  # per process
 
 
 def set_conversion_timeout(seconds: float) -> None:
-    """The time a conversion may take in this process (a grading worker sets half its own
-    limit, so that it reports a slow conversion itself instead of being killed)."""
+    """The time a conversion may take in this process (a grading worker sets a third of its
+    own limit, so that it reports a slow conversion itself instead of being killed)."""
     _CONVERSION["timeout_s"] = max(1.0, seconds)
 
 
@@ -58,7 +58,7 @@ def convert_to_xlsx(data: bytes, kind: str, timeout: float | None = None) -> byt
     """A .xls/.ods/.fods submission's bytes converted to .xlsx by LibreOffice headless, with a
     private profile that recalculates on load and never runs macros; raises LibreOfficeError
     when LibreOffice is absent, slow or fails. The time limit stays under the grading
-    worker's own (60 s by default), so the worker reports the failure itself."""
+    worker's own (see set_conversion_timeout), so the worker reports the failure itself."""
     timeout = timeout or _CONVERSION["timeout_s"]
     with tempfile.TemporaryDirectory(prefix="lo-convert-") as tmp:
         source = Path(tmp) / f"copie{CONVERTIBLE_SUFFIXES[kind]}"

@@ -249,7 +249,7 @@ def serve(
     cap = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     if timeout_s is not None:  # a .xls/.ods conversion must end well before the worker's limit
-        set_conversion_timeout(timeout_s / 2)
+        set_conversion_timeout(timeout_s / 3)
     rubric = _load(rubric_path, conn)
     if rubric is None:
         return
