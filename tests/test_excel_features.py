@@ -3,6 +3,7 @@ OFFSET/INDIRECT, array arithmetic inside SUMPRODUCT, names, `x%%` — read and e
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -208,3 +209,22 @@ def test_names(tmp_path: Path) -> None:
     assert Code.LOOPING_NAME in findings
     assert "boucle" in findings[Code.LOOPING_NAME].message
     assert Code.EXTERNAL_REFERENCE not in findings
+
+
+def test_dynamic_array_as_excel_365_stores_it(tmp_path: Path) -> None:
+    """Excel 365 writes a spilled formula as an array formula on its anchor, marked `cm="1"`
+    (cell metadata), with only values in the other cells of the spill range."""
+    _save(tmp_path, _array_book)
+    path = tmp_path / "features.xlsx"
+    with zipfile.ZipFile(path) as archive:
+        entries = [(info, archive.read(info.filename)) for info in archive.infolist()]
+    spilled = tmp_path / "spilled.xlsx"
+    with zipfile.ZipFile(spilled, "w") as archive:
+        for info, data in entries:
+            marked = data.replace(b'<c r="D1"', b'<c r="D1" cm="1"', 1)
+            archive.writestr(info, marked if info.filename == "xl/worksheets/sheet1.xml" else data)
+    assert b'cm="1"' in zipfile.ZipFile(spilled).read("xl/worksheets/sheet1.xml")
+    evaluator = Evaluator(load(spilled))
+    amounts = sorted((amount for _, amount in PRODUCTS), reverse=True)
+    assert [evaluator.value(_cell(f"D{r}")) for r in range(1, 4)] == amounts
+    assert all(evaluator.workbook.cells[_cell(f"D{r}")].is_formula for r in range(1, 4))

@@ -8,11 +8,13 @@ from pathlib import Path
 
 import openpyxl
 
+from autocorrect.api import grade
 from autocorrect.evaluate.evaluator import Evaluator
 from autocorrect.evaluate.policy import grading_value
 from autocorrect.reading.refs import CellRef
 from autocorrect.reading.workbook import load
-from autocorrect.report import Code
+from autocorrect.report import CandidateReport, Code, ItemResult, Verdict
+from autocorrect.rubric.model import Rubric
 from tests.conftest import C20_FIXTURES
 
 STALE = C20_FIXTURES / "submissions" / "cand12-cache-perime.xlsx"
@@ -109,3 +111,48 @@ def _sheet_of(path: Path, part: str) -> str:
     assert rel is not None
     sheet = re.search(rf'<sheet name="([^"]+)"[^>]*r:id="{rel.group(1)}"', workbook)
     return sheet.group(1) if sheet else ""
+
+
+def test_grading_in_automatic_mode_never_calls_the_candidate_wrong_on_the_engine_alone(
+    tmp_path: Path, c20_rubric: Rubric
+) -> None:
+    manual = grade(STALE, c20_rubric)
+    automatic = grade(_automatic(tmp_path), c20_rubric)
+    sr_manual = _item(manual, "SR")
+    sr_auto = _item(automatic, "SR")
+    assert sr_manual.verdict == Verdict.INCORRECT and Code.STALE_CACHE in sr_manual.codes
+    assert sr_auto.verdict == Verdict.CORRECT and Code.RECALC_MISMATCH in sr_auto.codes
+    assert Code.RECALC_MISMATCH in {f.code for f in automatic.findings}
+    assert automatic.score > manual.score
+
+
+def test_grading_sends_an_unverifiable_formula_to_review(
+    tmp_path: Path, c20_rubric: Rubric
+) -> None:
+    auto = _automatic(tmp_path)
+    part = _part_of(auto, "Synthèse")
+    path = _rewrite(
+        auto,
+        tmp_path / "unknown.xlsx",
+        part,
+        lambda xml: re.sub(
+            r"(<c r=\"B18\"[^>]*>\s*<f[^>]*>)[^<]*(</f>)", r"\1NOSUCH(1)\2", xml
+        ).encode("utf-8"),
+    )
+    report = grade(path, c20_rubric)
+    # B19 (Résultat) = B16 - B18, the fixed charges now computed by an unknown function whose
+    # saved value is right: the answer is not creditable on that saved value alone
+    result = _item(report, "Résultat")
+    assert result.verdict == Verdict.REVIEW
+    assert Code.UNSUPPORTED_FUNCTION in result.codes
+    assert "ne suffit pas" in result.explanation
+
+
+def _item(report: CandidateReport, key: str) -> ItemResult:
+    return next(i for q in report.questions for i in q.items if i.key == key)
+
+
+def _part_of(path: Path, sheet: str) -> str:
+    with zipfile.ZipFile(path) as archive:
+        names = archive.namelist()
+    return next(n for n in names if n.startswith("xl/worksheets/") and _sheet_of(path, n) == sheet)
