@@ -228,3 +228,17 @@ def test_dynamic_array_as_excel_365_stores_it(tmp_path: Path) -> None:
     amounts = sorted((amount for _, amount in PRODUCTS), reverse=True)
     assert [evaluator.value(_cell(f"D{r}")) for r in range(1, 4)] == amounts
     assert all(evaluator.workbook.cells[_cell(f"D{r}")].is_formula for r in range(1, 4))
+
+
+def test_structured_reference_to_a_missing_table_is_a_formula_error(tmp_path: Path) -> None:
+    def book(workbook: openpyxl.Workbook, sheet: object) -> None:
+        ws = workbook.active
+        assert ws is not None
+        ws["A1"] = "=SUM(Ventes[Montant])"
+        ws["A2"] = "=[@Montant]*2"
+
+    evaluator = _save(tmp_path, book)
+    assert evaluator.value(_cell("A1")) == ExcelError("#REF!")
+    assert evaluator.value(_cell("A2")) == ExcelError("#REF!")
+    codes = {f.code for f in evaluator.findings}
+    assert Code.FORMULA_ERROR in codes and Code.EXTERNAL_REFERENCE not in codes

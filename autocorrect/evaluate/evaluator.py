@@ -194,9 +194,7 @@ def _placeholder(index: int, target: RangeRef | str) -> str:
 
 def _resolve(text: str, here: CellRef, workbook: Workbook) -> RangeRef | str:
     if is_structured(text):
-        structured = resolve_structured(text, here, workbook)
-        if structured is not None:
-            return structured
+        return resolve_structured(text, here, workbook)
     if text.startswith("[") or "[" in text.split("!", maxsplit=1)[0]:
         return text  # another workbook: never opened
     area = (
@@ -347,7 +345,10 @@ class Evaluator:
             return text.code
         if not isinstance(text, str) or not text.strip():
             return "#REF!"
-        target = _resolve(text.strip(), here, self.workbook)
+        try:
+            target = _resolve(text.strip(), here, self.workbook)
+        except StructuredRefError:
+            return "#REF!"
         return target if isinstance(target, RangeRef) else "#REF!"
 
     def _reference_argument(
@@ -423,7 +424,9 @@ class Evaluator:
             if expanded:
                 visiting.discard(ref)
                 self._values[ref] = self._compute(ref)
-                if any(p in self._unverified for p in self._safe_precedents(ref)):
+                if self._unverified and any(
+                    p in self._unverified for p in self._safe_precedents(ref)
+                ):
                     self._unverified.add(ref)
                 continue
             if ref in visiting:

@@ -28,13 +28,14 @@ def is_structured(text: str) -> bool:
     return "!" not in text
 
 
-def resolve_structured(text: str, here: CellRef, workbook: Workbook) -> RangeRef | None:
-    """The range a structured reference designates; None when it is not one of this
-    workbook's tables. Raises StructuredRefError for an unknown column or an empty area."""
+def resolve_structured(text: str, here: CellRef, workbook: Workbook) -> RangeRef:
+    """The range a structured reference designates. Raises StructuredRefError for an unknown
+    table or column, `[@Col]` outside a table, or an empty area."""
     name, _, inner = text.partition("[")
     table = workbook.table_named(name) if name else workbook.table_at(here)
     if table is None:
-        return None
+        where = f"table « {name} » absente du classeur" if name else "hors d'un tableau"
+        raise StructuredRefError(where)
     return _area(table, "[" + inner, here)
 
 
