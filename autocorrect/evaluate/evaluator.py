@@ -23,7 +23,7 @@ import decimal
 import functools
 import logging
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -239,14 +239,24 @@ def _clip_to_cells(area: RangeRef, workbook: Workbook) -> RangeRef:
 class Evaluator:
     """Recomputes formula cells of one workbook on demand, memoised, with findings."""
 
-    def __init__(self, workbook: Workbook) -> None:
+    def __init__(self, workbook: Workbook, overrides: Mapping[CellRef, object] | None = None):
         self.workbook = workbook
+        self._overrides = overrides or {}  # constants replaced (perturbed data sets)
         self._values: dict[CellRef, object] = {}
         self._parsed: dict[CellRef, ParsedFormula] = {}
         self._findings: dict[tuple[Code, str], Finding] = {}
         self._arrays: dict[RangeRef, object] = {}  # array range -> the anchor's raw result
         self._parsing: set[CellRef] = set()  # cells whose OFFSET/INDIRECT are being resolved
+        self._data_dependent: dict[CellRef, ParsedFormula] = {}  # parsed with OFFSET/INDIRECT
+        self._read_data = False  # the formula being parsed reads values to find its ranges
         self._unverified: set[CellRef] = set()  # saved value used, here or in a precedent
+
+    def with_data(self, overrides: Mapping[CellRef, object]) -> Evaluator:
+        """Another evaluator of the same workbook where these constant cells hold other
+        values: the formulas' parsed forms are shared, their values computed anew."""
+        other = Evaluator(self.workbook, overrides)
+        other._parsed = self._parsed
+        return other
 
     @property
     def findings(self) -> tuple[Finding, ...]:
@@ -268,20 +278,30 @@ class Evaluator:
         cell = self.workbook.get(ref)
         if cell is None or cell.formula is None:
             return None
+        if ref in self._data_dependent:
+            return self._data_dependent[ref]
         if ref not in self._parsed:
             if self._too_long(ref, cell.formula):
                 self._parsed[ref] = ParsedFormula(cell.formula, "", {}, ())
             elif ref in self._parsing:  # OFFSET/INDIRECT whose arguments need this very cell
                 raise _Circular(ref)
             else:
-                self._parsing.add(ref)
-                try:
-                    self._parsed[ref] = parse_formula(
-                        cell, self.workbook, functools.partial(self._expand, ref)
-                    )
-                finally:
-                    self._parsing.discard(ref)
+                return self._parse(ref, cell)
         return self._parsed[ref]
+
+    def _parse(self, ref: CellRef, cell: CellData) -> ParsedFormula:
+        self._parsing.add(ref)
+        before = self._read_data
+        self._read_data = False
+        try:
+            parsed = parse_formula(cell, self.workbook, functools.partial(self._expand, ref))
+        finally:
+            self._parsing.discard(ref)
+            data_dependent, self._read_data = self._read_data, before
+        # The ranges OFFSET/INDIRECT designate depend on this evaluator's data: such a parse
+        # is never shared with an evaluator of other data (`with_data`).
+        (self._data_dependent if data_dependent else self._parsed)[ref] = parsed
+        return parsed
 
     # -- reference functions: OFFSET, INDIRECT, ROW, COLUMN --------------------------------
 
@@ -298,6 +318,7 @@ class Evaluator:
         try:
             if name in ("ROW", "COLUMN"):
                 return self._row_or_column(here, name, args)
+            self._read_data = True
             area = self._offset(here, args) if name == "OFFSET" else self._indirect(here, args)
         except _Circular:
             self._note(Code.CIRCULAR_REFERENCE, here, "Référence circulaire : valeur #REF!.")
@@ -419,7 +440,8 @@ class Evaluator:
                 continue
             cell = self.workbook.get(ref)
             if cell is None or cell.formula is None:
-                self._values[ref] = cell.value if cell else None
+                constant = cell.value if cell else None
+                self._values[ref] = self._overrides.get(ref, constant)
                 continue
             if expanded:
                 visiting.discard(ref)
