@@ -242,3 +242,24 @@ def test_structured_reference_to_a_missing_table_is_a_formula_error(tmp_path: Pa
     assert evaluator.value(_cell("A2")) == ExcelError("#REF!")
     codes = {f.code for f in evaluator.findings}
     assert Code.FORMULA_ERROR in codes and Code.EXTERNAL_REFERENCE not in codes
+
+
+def test_offset_follows_the_data_of_each_evaluator(tmp_path: Path) -> None:
+    """A redrawn data set (`with_data`) shares the static parses, never the ranges OFFSET or
+    INDIRECT computed from the other data."""
+
+    def book(workbook: openpyxl.Workbook, sheet: object) -> None:
+        ws = workbook.active
+        assert ws is not None
+        for row, order in enumerate(ORDERS[:5], start=1):
+            ws[f"A{row}"] = order
+        ws["B1"] = 2
+        ws["C1"] = "=SUM(OFFSET(A1,0,0,B1,1))"
+        ws["C2"] = "=SUM(A1:A5)"
+
+    evaluator = _save(tmp_path, book)
+    assert evaluator.value(_cell("C1")) == float(sum(ORDERS[:2]))
+    redrawn = evaluator.with_data({_cell("B1"): 3, _cell("A1"): 0})
+    assert redrawn.value(_cell("C1")) == float(sum(ORDERS[1:3]))
+    assert redrawn.value(_cell("C2")) == float(sum(ORDERS[1:5]))
+    assert evaluator.value(_cell("C1")) == float(sum(ORDERS[:2]))
