@@ -4,6 +4,7 @@ TEXT formats, and .xls/.ods copies of the corrigé: every answer is right, so ev
 
 from __future__ import annotations
 
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -83,3 +84,31 @@ def test_without_libreoffice_the_legacy_copy_keeps_its_message(
     report = grade(path, c20_rubric)
     assert report.status == Status.UNREADABLE
     assert ".xlsx" in report.message
+
+
+@pytest.mark.skipif(soffice_path() is None, reason=NO_SOFFICE)
+def test_flat_opendocument_copy_is_converted(tmp_path: Path, c20_rubric: Rubric) -> None:
+    """A .fods (flat XML OpenDocument) made by LibreOffice from the .ods copy."""
+    soffice = soffice_path()
+    assert soffice is not None
+    source = FEATURES / "feat06-ods.ods"
+    profile = tmp_path / "profile"
+    subprocess.run(
+        [
+            soffice,
+            "--headless",
+            f"-env:UserInstallation={profile.as_uri()}",
+            "--convert-to",
+            "fods",
+            "--outdir",
+            str(tmp_path),
+            str(source),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    report = grade(tmp_path / "feat06-ods.fods", c20_rubric)
+    assert report.status == Status.GRADED
+    assert Code.CONVERTED_FILE in {f.code for f in report.findings}
+    assert _wrong_items(report) == []
