@@ -16,7 +16,7 @@ from pathlib import Path
 
 from autocorrect.api import grade
 from autocorrect.reading.workbook import load
-from autocorrect.rubric.model import load_rubric
+from autocorrect.rubric.load import load_rubric
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures" / "c20-bureau-plus"

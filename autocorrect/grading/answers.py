@@ -64,6 +64,10 @@ def locate_answers(grading: Grading) -> None:
         binding = binder.bind(question, item)
         if binding is None:
             continue
+        for upstream_key, location in binding.upstream:
+            upstream = _read(grading, location, binder.items[upstream_key])
+            grading.answers[upstream_key] = upstream
+            binder.record(upstream_key, location.cell, upstream.value, upstream.value)
         answer = _read(grading, binding.location, item)
         answer = _with_proof(grading, binder, key, answer, binding)
         grading.answers[key] = answer
