@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from autocorrect.api import grade
+from autocorrect.grading import fingerprints
 from autocorrect.reference.case import load_case
 from autocorrect.reference.perturb import DATA_SETS, data_sets
 from autocorrect.report import CandidateReport, LocatedBy, Verdict
@@ -168,3 +169,15 @@ def test_relabelling_and_moving_answers_never_changes_a_verdict(
     path = edited(_solution(case), tmp_path / f"autre-{seed}.xlsx", rewrite, _subject(case))
     after = _verdicts(grade(path, rubric))
     assert after == before
+
+
+def test_a_workbook_with_too_many_formulas_is_located_by_labels_alone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Beyond the limit (a real-world workbook, not an exam copy) no formula is recomputed on
+    the redrawn data sets; the labelled answers are still found and judged."""
+    monkeypatch.setattr(fingerprints, "MAX_FORMULAS", 10)
+    report = grade(_solution("c20-bureau-plus"), _rubric("c20-bureau-plus"))
+    codes = {c for q in report.questions for i in q.items for c in i.codes}
+    assert "formula-proven" not in codes
+    assert report.score == report.max_score

@@ -40,7 +40,9 @@ from tests.hostile import LOCAL_CORPUS, SUBMISSION, Members, members, write_zip
 BASE = SUBMISSION.read_bytes()
 BASE_MEMBERS = members()
 XML_MEMBERS = [n for n, _ in BASE_MEMBERS if n.endswith((".xml", ".rels"))]
-WATCHDOG_S = 30.0
+# A damaged zip that still names itself OpenDocument goes to LibreOffice for conversion, under
+# its own time limit: twice that, for the two gradings of one test, plus the grading itself.
+WATCHDOG_S = 60.0
 SCALE = float(os.environ.get("AUTOCORRECT_FUZZ_SCALE", "1"))  # e.g. 10 for a long local run
 
 

@@ -55,14 +55,14 @@ class Binder:
     def __init__(self, grading: Grading, labelled: dict[ItemKey, Location]) -> None:
         self.grading = grading
         self.labelled = labelled
-        self.sets = data_sets(grading.rubric)
         self.fingerprints = Fingerprints(
             grading.workbook,
             grading.evaluator,
-            self.sets,
+            data_sets(grading.rubric),
             grading.case.subject_cells,
             grading.rubric.vocabularies,
         )
+        self.sets = self.fingerprints.sets
         self.labelled_at: dict[CellRef, set[ItemKey]] = {}
         for key, location in labelled.items():
             self.labelled_at.setdefault(location.cell, set()).add(key)

@@ -33,6 +33,7 @@ from autocorrect.reference.perturb import DataSet
 from autocorrect.rubric.model import Computation, ItemSpec, Tolerance
 
 _PERCENT_UNITS = ("percent",)
+MAX_FORMULAS = 3_000  # formula cells fingerprinted at most (an exam copy has about 200)
 MIN_SETS = 2  # redrawn data sets on which a target must be computable to prove anything
 
 
@@ -92,6 +93,10 @@ class Fingerprints:
         cells = [
             c.ref for c in workbook.cells.values() if c.is_formula and c.ref not in subject_cells
         ]
+        if len(cells) > MAX_FORMULAS:
+            # Not an exam copy (a few hundred formulas at most): labels alone locate answers,
+            # rather than recomputing thousands of formulas four times.
+            cells, self.sets, self._redrawn = [], (), []
         self._formula_cells = sorted(cells)
         numbers = [(v, ref) for ref in cells if (v := _number(evaluator.value(ref))) is not None]
         numbers.sort()

@@ -1,4 +1,4 @@
-"""The typical candidate mistakes of DOMAIN.md, as pure functions.
+"""The typical candidate mistakes examiners meet most, as pure functions.
 
 They are never expected values: the grader uses them to *name* a wrong answer ("calcul sur
 le prix TTC", "frais de port remisés") so the jury sees the reason, not just "faux".
