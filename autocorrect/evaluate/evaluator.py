@@ -15,6 +15,9 @@ compiled (compiling costs grow faster than the length: 4,000 operands take secon
 evaluates to #VALUE! and gets a `formula-error` finding in French. A range larger than
 `max_range_cells` (whole columns and rows included) is cut to the cells it really covers; if
 it is still larger, the formula is not evaluated either (#VALUE!, finding).
+
+Longer than most modules: it is the only importer of `formulas`; compiling shapes, the
+dependency walk, the limits and the memo of results share its private types.
 """
 
 from __future__ import annotations

@@ -15,6 +15,10 @@ Items are bound in the rubric's dependency order, each to one cell:
    label fits the item best, then to the computation rather than a bare copy (`=B12`), then to
    the first in the workbook.
 3. What is left is searched by value by `answers`, never credited without a human look.
+
+Longer than most modules: the binding rules (labels, proofs, vetoes, ambiguity, the upstream
+search, table lines of flags) decide together and read one shared state; split, each part
+would need the whole binder.
 """
 
 from __future__ import annotations

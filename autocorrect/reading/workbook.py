@@ -8,6 +8,10 @@ oversized sheets and non-OOXML files before openpyxl sees the bytes. The file is
 the parsers get exactly the bytes the guard checked (never the path again, so a file swapped
 in between cannot slip past the guard, and the file's extension does not matter). Whatever
 openpyxl raises on those bytes means the file cannot be read: `WorkbookUnreadable("damaged")`.
+
+Longer than most modules: it is the only importer of openpyxl, so every reading of the
+package (cells, cached values, names, tables, array formulas, charts, conditional formats)
+lives here, behind plain data types.
 """
 
 from __future__ import annotations

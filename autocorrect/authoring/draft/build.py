@@ -1,4 +1,8 @@
-"""From matched cells to rubric items: grouping, references, method, unit, labels."""
+"""From matched cells to rubric items: grouping, references, method, unit, labels.
+
+Longer than most modules: every item of a draft goes through these steps in turn, and each
+step is a small function of the one before; kept together so the order reads top-down.
+"""
 
 from __future__ import annotations
 

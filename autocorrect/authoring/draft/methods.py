@@ -6,6 +6,9 @@ an answer reads only *leaves*: subject areas, other answers and constants. The K
 parameters fit the leaves (a range for a sequence, a cell for a number) are then called with
 the leaves in every order — remaining required numbers taken from the formula's constants,
 « (…)^(1/3) » giving `n: 3` — and kept when they reproduce the solution's value.
+
+Longer than most modules: the reduction of a formula to its leaves and the search for the KPI
+that reproduces it are one algorithm, with its small helpers.
 """
 
 from __future__ import annotations

@@ -5,6 +5,9 @@ Excel-style conditional counts and means, complaint delays, and the attente-sati
 Ratings are plain numbers (1–5 scales, 0–10 recommendation); shares are fractions of 1; the NPS
 is a score in points (−100…+100), never a fraction. Nothing is rounded; an empty population
 raises ZeroDivisionError.
+
+Longer than most modules: one pure function per survey statistic of C16, each a few lines;
+they share the same validation helpers.
 """
 
 from __future__ import annotations
