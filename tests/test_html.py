@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from autocorrect.render.french import french_formula, french_function, french_value
+from autocorrect import french
+from autocorrect.render.formula_fr import french_formula, french_function
 from autocorrect.render.gradebook import GradebookEntry
 from autocorrect.render.html import error_chain, render_report_html
 from autocorrect.render.matrix import matrices
@@ -68,11 +69,11 @@ def test_french_function_names_of_the_domain_table() -> None:
 
 
 def test_values_are_written_the_french_way() -> None:
-    assert french_value(291484.4054) == "291\u202f484,41"
-    assert french_value(0.32561) == "0,3256"
-    assert french_value("2026-11-01") == "01/11/2026"
-    assert french_value(None) == "—"
-    assert french_value([[3.9, 4.2]]) == "(3,9 ; 4,2)"
+    assert french.value(291484.4054) == "291\u202f484,41"
+    assert french.value(0.32561) == "0,3256"
+    assert french.value("2026-11-01") == "01/11/2026"
+    assert french.value(None) == "—"
+    assert french.value([[3.9, 4.2]]) == "(3,9 ; 4,2)"
 
 
 # --- the jury report ------------------------------------------------------------------------
@@ -97,7 +98,7 @@ def test_report_is_french_self_contained_and_complete() -> None:
                     "Vue d'ensemble", "Détail des questions", "Indices pour le jury"):  # fmt: skip
         assert heading in text
     assert "Note automatique 27 / 28" in " ".join(text.split())
-    assert "96% des points" in text  # the criterion's reason
+    assert "96\u202f% des points" in text  # the criterion's reason
     assert "feuille « Calculs »" in text and "trouvée par" in text
     assert "faux uniquement parce que" in text.casefold()
     report = load_report(batch.out / "cand05-report-erreur.json")

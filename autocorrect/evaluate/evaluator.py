@@ -34,6 +34,7 @@ from formulas.functions import wrap_ufunc
 from formulas.tokens.operand import Error as _XlErrors
 from formulas.tokens.operand import XlError
 
+from autocorrect import french
 from autocorrect.reading.refs import MAX_COL, MAX_ROW, CellRef, RangeRef, parse_area, split_sheet
 from autocorrect.reading.workbook import CellData, Workbook, excel_serial, tokenize
 from autocorrect.report import Code, Finding
@@ -305,8 +306,8 @@ class Evaluator:
         self._note(
             Code.FORMULA_ERROR,
             ref,
-            f"Formule de {_fmt_int(len(formula))} caractères, au-delà de la limite de "
-            f"{_fmt_int(limit)} (celle d'Excel) : elle n'a pas été recalculée et vaut "
+            f"Formule de {french.integer(len(formula))} caractères, au-delà de la limite de "
+            f"{french.integer(limit)} (celle d'Excel) : elle n'a pas été recalculée et vaut "
             "#VALUE! pour le moteur ; à vérifier à la main.",
         )
         return True
@@ -332,18 +333,14 @@ class Evaluator:
         self._note(
             Code.FORMULA_ERROR,
             ref,
-            f"La plage {wide[0]} couvre {_fmt_int(_size(wide[0]))} cellules, au-delà de la "
-            f"limite de {_fmt_int(limit)} : la formule n'a pas été recalculée et vaut #VALUE! "
-            "pour le moteur ; à vérifier à la main.",
+            f"La plage {wide[0]} couvre {french.integer(_size(wide[0]))} cellules, au-delà de "
+            f"la limite de {french.integer(limit)} : la formule n'a pas été recalculée et vaut "
+            "#VALUE! pour le moteur ; à vérifier à la main.",
         )
         return True
 
     def _note(self, code: Code, ref: CellRef, message: str) -> None:
         self._findings.setdefault((code, str(ref)), Finding(code, message, str(ref)))
-
-
-def _fmt_int(n: int) -> str:
-    return f"{n:,}".replace(",", "\u202f")
 
 
 def _from_cache(cell: CellData | None) -> object:

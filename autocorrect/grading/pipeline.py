@@ -15,10 +15,12 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from autocorrect import french
 from autocorrect.evaluate.evaluator import Evaluator, ExcelError
 from autocorrect.grading.locate import Location, Locator
 from autocorrect.grading.methods import MethodIssue, line_of, method_issues
 from autocorrect.grading.readings import Reading, agrees, display, first_agreeing, readings
+from autocorrect.grading.scoring import criteria_results, question_points, question_verdict
 from autocorrect.reading.refs import CellRef, RangeRef, parse_ref
 from autocorrect.reading.workbook import (
     CellData,
@@ -29,15 +31,12 @@ from autocorrect.reading.workbook import (
     is_percent_format,
 )
 from autocorrect.reference.case import CaseData, ComputationFailed, evaluate
-from autocorrect.reference.kpis import DayMonth
 from autocorrect.report import (
     CandidateReport,
     Code,
-    CriterionResult,
     Evidence,
     Finding,
     ItemResult,
-    Proposal,
     QuestionResult,
     Status,
     Verdict,
@@ -529,14 +528,7 @@ def _labels_hint(item: ItemSpec) -> str:
 
 
 def _fmt(value: object) -> str:
-    if isinstance(value, DayMonth):
-        return str(value)
-    if isinstance(value, float):
-        text = f"{value:,.4f}".rstrip("0").rstrip(".")
-        return text.replace(",", "\u202f").replace(".", ",")
-    if isinstance(value, dt.datetime):
-        return value.strftime("%d/%m/%Y")
-    return str(value)
+    return french.value(value)
 
 
 def _join(text: str, *notes: str) -> str:
@@ -548,76 +540,6 @@ def _join(text: str, *notes: str) -> str:
 
 
 # --- questions, criteria, report ------------------------------------------------------------
-
-
-def question_verdict(items: list[ItemResult]) -> Verdict:
-    verdicts = [i.verdict for i in items]
-    if all(v == Verdict.MISSING for v in verdicts):
-        return Verdict.MISSING
-    if Verdict.INCORRECT in verdicts or Verdict.MISSING in verdicts:
-        return Verdict.INCORRECT
-    if Verdict.REVIEW in verdicts:
-        return Verdict.REVIEW
-    if Verdict.HARDCODED in verdicts:
-        return Verdict.HARDCODED
-    if Verdict.CONSEQUENTIAL in verdicts:
-        return Verdict.CONSEQUENTIAL
-    return Verdict.CORRECT
-
-
-def question_points(
-    rubric: Rubric, question: QuestionSpec, verdict: Verdict, items: list[ItemResult]
-) -> float:
-    share = rubric.scoring[str(verdict)]
-    if share == "items":
-        credit = {str(v): rubric.scoring[str(v)] for v in Verdict if v != Verdict.INCORRECT}
-        credit["incorrect"] = 0.0
-        shares = [float(credit[str(i.verdict)]) for i in items]
-        return round(question.points * sum(shares) / len(shares), 4)
-    return round(question.points * float(share), 4)
-
-
-def criteria_results(
-    rubric: Rubric, questions: list[QuestionResult]
-) -> tuple[CriterionResult, ...]:
-    results = []
-    for criterion in rubric.criteria:
-        mine = [q for q in questions if criterion.id in q.criteria]
-        points = sum(q.points for q in mine)
-        maximum = sum(q.max_points for q in mine)
-        pending = sum(q.max_points - q.points for q in mine if q.verdict == Verdict.REVIEW)
-        proposal, reason = _proposal(
-            criterion.acquis, criterion.non_acquis, points, pending, maximum
-        )
-        results.append(
-            CriterionResult(
-                criterion.id, criterion.label, round(points, 4), maximum, proposal, reason
-            )
-        )
-    return tuple(results)
-
-
-def _proposal(
-    acquis: float, non_acquis: float, points: float, pending: float, maximum: float
-) -> tuple[Proposal, str]:
-    if maximum <= 0:
-        return Proposal.A_VERIFIER, "Aucune question pour ce critère."
-    low, high = points / maximum, (points + pending) / maximum
-    if low >= acquis:
-        return Proposal.ACQUIS, f"{low:.0%} des points (seuil « acquis » : {acquis:.0%})."
-    if high < non_acquis:
-        return (
-            Proposal.NON_ACQUIS,
-            f"{high:.0%} des points (seuil « non acquis » : < {non_acquis:.0%}).",
-        )
-    if pending:
-        return Proposal.A_VERIFIER, (
-            f"Entre {low:.0%} et {high:.0%} des points selon les réponses à vérifier par le jury."
-        )
-    return Proposal.A_VERIFIER, (
-        f"{low:.0%} des points : entre les seuils « non acquis » "
-        f"({non_acquis:.0%}) et « acquis » ({acquis:.0%})."
-    )
 
 
 def grade_workbook(

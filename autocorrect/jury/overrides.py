@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from autocorrect.grading.pipeline import criteria_results
+from autocorrect.grading.scoring import criteria_results, points_for
 from autocorrect.report import CandidateReport, CriterionResult, QuestionResult, Status, Verdict
 from autocorrect.rubric.model import Rubric
 
@@ -292,8 +292,8 @@ def _decide(
     verdict = override.verdict or _verdict_for_points(question, override.points)
     points = override.points
     if points is None:
-        share = rubric.scoring.get(str(verdict), 0.0)
-        points = question.max_points * float(share) if isinstance(share, int | float) else 0.0
+        items = decided_item_verdicts(verdict, [i.verdict for i in question.items])
+        points = points_for(rubric.scoring, question.max_points, verdict, items)
     baseline = baseline_for(override, question, baselines)
     return replace(
         auto,
@@ -302,6 +302,21 @@ def _decide(
         override=override,
         changed_from=baseline if _changed(question, baseline) else None,
     )
+
+
+def decided_item_verdicts(verdict: Verdict, automatic: Sequence[Verdict]) -> list[Verdict]:
+    """The item verdicts a jury's question verdict implies, scored by the one scoring rule.
+
+    Only `incorrect` needs them (partial credit under `incorrect: items`): the items still to
+    check are the wrong ones; if no item is wrong, the jury judged the question as a whole
+    wrong and no item earns credit. Other verdicts are scored on the question alone.
+    """
+    if verdict != Verdict.INCORRECT:
+        return list(automatic)
+    decided: list[Verdict] = [Verdict.INCORRECT if v == Verdict.REVIEW else v for v in automatic]
+    if not any(v in (Verdict.INCORRECT, Verdict.MISSING) for v in decided):
+        return [Verdict.INCORRECT] * len(decided)
+    return decided
 
 
 def _verdict_for_points(question: QuestionResult, points: float | None) -> Verdict:

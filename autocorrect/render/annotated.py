@@ -16,9 +16,9 @@ from pathlib import Path
 import openpyxl
 from openpyxl.comments import Comment
 
-from autocorrect.render.french import french_value
+from autocorrect import french
+from autocorrect.french import VERDICT_WORDS
 from autocorrect.render.reproducible import reproducible_zip
-from autocorrect.render.text import VERDICT_FR
 from autocorrect.report import CandidateReport, ItemResult, QuestionResult, Status
 
 AUTHOR = "autocorrect"
@@ -59,8 +59,8 @@ def cell_notes(report: CandidateReport) -> dict[tuple[str, str], list[str]]:
 
 def _note(question: QuestionResult, item: ItemResult) -> str:
     return (
-        f"{question.id}[{item.key}] : {VERDICT_FR[item.verdict]} — attendu "
-        f"{french_value(item.expected)}, trouvé {french_value(item.found)}. {item.explanation}"
+        f"{question.id}[{item.key}] : {VERDICT_WORDS[item.verdict]} — attendu "
+        f"{french.value(item.expected)}, trouvé {french.value(item.found)}. {item.explanation}"
     ).strip()
 
 

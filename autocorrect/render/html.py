@@ -13,12 +13,13 @@ import re
 from collections.abc import Mapping
 from html import escape
 
+from autocorrect import french
+from autocorrect.french import LOCATED_WORDS, VERDICT_WORDS
 from autocorrect.jury.overrides import FinalGrade, QuestionDecision
-from autocorrect.render.french import french_formula, french_value
+from autocorrect.render.formula_fr import french_formula
 from autocorrect.render.gradebook import SIGNAL_FR, GradebookEntry
 from autocorrect.render.matrix import matrix_section
 from autocorrect.render.page import page, points, proposal_badge, status_badge, verdict_badge
-from autocorrect.render.text import LOCATED_FR, VERDICT_FR
 from autocorrect.report import ItemResult, QuestionResult, Status, Verdict
 from autocorrect.rubric.model import Rubric
 
@@ -114,8 +115,8 @@ def _changed_text(decision: QuestionDecision) -> str:
     before = decision.changed_from
     if before is None:
         return ""
-    was = VERDICT_FR.get(Verdict(before.verdict), before.verdict)
-    now = VERDICT_FR[decision.auto_verdict]
+    was = VERDICT_WORDS.get(Verdict(before.verdict), before.verdict)
+    now = VERDICT_WORDS[decision.auto_verdict]
     if before.points < 0:
         return f"le verdict automatique est passé de « {was} » à « {now} » depuis la décision"
     return (
@@ -252,10 +253,10 @@ def _override_note(decision: QuestionDecision) -> str:
     assert override is not None
     who = ", ".join(x for x in (override.author, override.reason) if x)
     text = (
-        f"Dérogation du jury : {escape(VERDICT_FR[decision.final_verdict])}, "
+        f"Dérogation du jury : {escape(VERDICT_WORDS[decision.final_verdict])}, "
         f"{points(decision.final_points)} / {points(decision.max_points)} pt"
         + (f" ({escape(who)})" if who else "")
-        + f" — proposition automatique : {escape(VERDICT_FR[decision.auto_verdict])}, "
+        + f" — proposition automatique : {escape(VERDICT_WORDS[decision.auto_verdict])}, "
         f"{points(decision.auto_points)} pt."
     )
     alert = (
@@ -292,7 +293,7 @@ def _items_table(
 def _value_cell(value: object) -> str:
     numeric = isinstance(value, int | float) and not isinstance(value, bool)
     css = ' class="num"' if numeric else ""
-    return f"<td{css}>{escape(french_value(value))}</td>"
+    return f"<td{css}>{escape(french.value(value))}</td>"
 
 
 def _where(item: ItemResult) -> str:
@@ -304,7 +305,7 @@ def _where(item: ItemResult) -> str:
         if bang
         else f"feuille « {escape(item.cell)} »"
     )
-    how = LOCATED_FR.get(item.located_by or "", item.located_by or "")
+    how = LOCATED_WORDS.get(item.located_by or "", item.located_by or "")
     return place + (f"<br><small>trouvée par {escape(how)}</small>" if how else "")
 
 
@@ -359,7 +360,7 @@ def _chain_html(
         role = (
             "report d'erreur"
             if upstream.verdict == Verdict.CONSEQUENTIAL
-            else f"{VERDICT_FR[upstream.verdict]} : origine de l'erreur"
+            else f"{VERDICT_WORDS[upstream.verdict]} : origine de l'erreur"
         )
         steps.append(
             f'<a href="#{_anchor(upstream_question.id)}">{escape(upstream_question.id)}'

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
+from autocorrect import french
 from autocorrect.jury.collusion import Signal
 from autocorrect.jury.overrides import OverrideProblem
 from autocorrect.render.gradebook import SIGNAL_FR, SKIPPED_REASON, GradebookEntry
@@ -132,7 +133,8 @@ def _failed_questions(entries: list[GradebookEntry], rubric: Rubric) -> str:
     ranked = sorted(titles, key=lambda q: (-failed[q], q))
     rows = "".join(
         f"<tr><td>{escape(q)}</td><td>{escape(titles[q])}</td>"
-        f'<td class="num">{failed[q]}</td><td class="num">{failed[q] / len(graded):.0%}</td></tr>'
+        f'<td class="num">{failed[q]}</td>'
+        f'<td class="num">{french.percent(failed[q] / len(graded), 0)}</td></tr>'
         for q in ranked[:10]
         if failed[q]
     )
@@ -177,7 +179,7 @@ def _row(entry: GradebookEntry, criteria: list[str]) -> str:
         _num(report.score if graded else None),
         _num(entry.final_score if graded else None),
         f'<td class="num" data-sort="{share if share is not None else -1:.4f}">'
-        f"{f'{share:.0%}' if share is not None else '—'}</td>",
+        f"{french.percent(share, 0) if share is not None else '—'}</td>",
         *(f"<td>{proposal_badge(proposals[c]) if c in proposals else '—'}</td>" for c in criteria),
         f'<td class="num">{len(entry.review)}</td>',
         f'<td class="num">{len(entry.final.overridden) if entry.final else 0}</td>',

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from html import escape
 
-from autocorrect.render.text import STATUS_FR, VERDICT_FR
+from autocorrect import french
+from autocorrect.french import STATUS_WORDS, VERDICT_WORDS
 from autocorrect.report import Status, Verdict
 
 CSS = """
@@ -77,13 +78,13 @@ def page(title: str, body: str, script: str = "") -> str:
 
 def verdict_badge(verdict: Verdict | str) -> str:
     key = str(verdict)
-    label = VERDICT_FR.get(Verdict(key), key) if key in set(Verdict) else key
+    label = VERDICT_WORDS.get(Verdict(key), key) if key in set(Verdict) else key
     return f'<span class="badge v-{escape(key)}">{escape(label)}</span>'
 
 
 def status_badge(status: Status | str) -> str:
     key = str(status)
-    label = STATUS_FR[Status(key)] if key in set(Status) else "ignoré"
+    label = STATUS_WORDS[Status(key)] if key in set(Status) else "ignoré"
     return f'<span class="badge s-{escape(key)}">{escape(label)}</span>'
 
 
@@ -93,4 +94,4 @@ def proposal_badge(proposal: str) -> str:
 
 
 def points(value: float) -> str:
-    return f"{value:.2f}".rstrip("0").rstrip(".").replace(".", ",")
+    return french.points(value)

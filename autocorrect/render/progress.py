@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from autocorrect.render.text import STATUS_FR, number
+from autocorrect import french
+from autocorrect.french import STATUS_WORDS
 from autocorrect.report import Status
 from autocorrect.session.batch import BatchSummary, Progress
 
@@ -21,7 +22,7 @@ def progress_bar(event: Progress) -> str:
     left = (event.total - event.done) / rate if rate else None
     parts = [
         f"[{bar}] {event.done}/{event.total}",
-        f"{number(rate)} copies/s",
+        f"{french.number(rate)} copies/s",
         f"reste {duration(left)}" if left is not None else "reste —",
         f"échecs {event.failures}",
     ]
@@ -38,13 +39,12 @@ def progress_line(event: Progress) -> str | None:
             return None
         return f"{event.reused}/{event.total} copie(s) déjà corrigée(s), inchangée(s) : ignorée(s)"
     detail = (
-        f"{number(report.score)} / {number(report.max_score)}"
+        f"{french.points(report.score)} / {french.points(report.max_score)}"
         if report.status == Status.GRADED
         else report.message
     )
-    return (
-        f"[{event.done}/{event.total}] {report.candidate} : {STATUS_FR[report.status]} — {detail}"
-    )
+    status = STATUS_WORDS[report.status]
+    return f"[{event.done}/{event.total}] {report.candidate} : {status} — {detail}"
 
 
 def duration(seconds: float) -> str:
@@ -63,7 +63,7 @@ def batch_summary_lines(summary: BatchSummary) -> list[str]:
     counts = Counter(r.status for r in summary.reports)
     lines = [
         f"{len(summary.reports)} copie(s) : "
-        + (", ".join(f"{counts[s]} {STATUS_FR[s]}" for s in Status if counts[s]) or "aucune")
+        + (", ".join(f"{counts[s]} {STATUS_WORDS[s]}" for s in Status if counts[s]) or "aucune")
         + f" (corrigées maintenant : {len(summary.graded)}, inchangées : {len(summary.reused)})"
     ]
     lines.extend(

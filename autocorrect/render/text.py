@@ -2,51 +2,24 @@
 
 from __future__ import annotations
 
-import re
-
+from autocorrect import french
+from autocorrect.french import LOCATED_WORDS, STATUS_WORDS, VERDICT_WORDS
 from autocorrect.report import CandidateReport, ItemResult, QuestionResult, Status, Verdict
-
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-VERDICT_FR = {
-    Verdict.CORRECT: "juste",
-    Verdict.CONSEQUENTIAL: "report d'erreur",
-    Verdict.HARDCODED: "valeur saisie",
-    Verdict.INCORRECT: "faux",
-    Verdict.MISSING: "absent",
-    Verdict.REVIEW: "à vérifier",
-}
-STATUS_FR = {
-    Status.GRADED: "corrigée",
-    Status.UNREADABLE: "illisible",
-    Status.ERROR: "erreur du correcteur",
-}
-LOCATED_FR = {
-    "template": "case prévue",
-    "label": "libellé",
-    "table": "tableau",
-    "value-search": "recherche par valeur",
-}
-
-
-def number(value: float) -> str:
-    """French number: comma decimals, no useless zeros."""
-    text = f"{value:.2f}".rstrip("0").rstrip(".")
-    return text.replace(".", ",")
 
 
 def render_text(report: CandidateReport) -> str:
     lines = [
         f"Copie : {report.candidate} — barème {report.rubric}",
-        f"Statut : {STATUS_FR[report.status]}",
+        f"Statut : {STATUS_WORDS[report.status]}",
     ]
     if report.status != Status.GRADED:
         lines.append(f"Motif : {report.message}")
         return "\n".join(lines) + "\n"
-    lines[-1] += f" — note {number(report.score)} / {number(report.max_score)}"
+    lines[-1] += f" — note {french.points(report.score)} / {french.points(report.max_score)}"
     for criterion in report.criteria:
         lines.append(
-            f"Critère {criterion.id} : {number(criterion.points)} / "
-            f"{number(criterion.max_points)} → {criterion.proposal} ({criterion.reason})"
+            f"Critère {criterion.id} : {french.points(criterion.points)} / "
+            f"{french.points(criterion.max_points)} → {criterion.proposal} ({criterion.reason})"
         )
     for question in report.questions:
         lines.extend(_question(question))
@@ -63,8 +36,8 @@ def render_text(report: CandidateReport) -> str:
 
 def _question(question: QuestionResult) -> list[str]:
     head = (
-        f"{question.id} {question.title} — {VERDICT_FR[question.verdict]} — "
-        f"{number(question.points)} / {number(question.max_points)}"
+        f"{question.id} {question.title} — {VERDICT_WORDS[question.verdict]} — "
+        f"{french.points(question.points)} / {french.points(question.max_points)}"
     )
     if question.verdict == Verdict.MISSING:
         return ["", head, f"  · {question.items[0].explanation}"]
@@ -74,21 +47,13 @@ def _question(question: QuestionResult) -> list[str]:
 def _item(item: ItemResult) -> str:
     where = ""
     if item.cell:
-        where = f" {item.cell} ({LOCATED_FR.get(item.located_by or '', item.located_by)})"
+        where = f" {item.cell} ({LOCATED_WORDS.get(item.located_by or '', item.located_by)})"
     formula = f" {item.formula}" if item.formula else ""
     values = ""
     if item.verdict != Verdict.MISSING:
-        values = f" attendu {_value(item.expected)}, trouvé {_value(item.found)}."
-    return f"  · {item.key} : {VERDICT_FR[item.verdict]}{where}{formula}{values} {item.explanation}"
-
-
-def _value(value: object) -> str:
-    if isinstance(value, float):
-        return number(value) if abs(value) >= 1 else f"{value:.4f}".replace(".", ",")
-    if isinstance(value, str) and _ISO_DATE.match(value):
-        year, month, day = value.split("-")
-        return f"{day}/{month}/{year}"
-    return str(value)
+        values = f" attendu {french.value(item.expected)}, trouvé {french.value(item.found)}."
+    verdict = VERDICT_WORDS[item.verdict]
+    return f"  · {item.key} : {verdict}{where}{formula}{values} {item.explanation}"
 
 
 def _evidence(report: CandidateReport) -> list[str]:
