@@ -58,6 +58,12 @@ def number(value: float, decimals: int = 2) -> str:
     return text.replace(",", NNBSP).replace(".", ",")
 
 
+def decimal(value: float, decimals: int = 2) -> str:
+    """A number for a spreadsheet cell (CSV): decimal comma, no grouping, so that French Excel
+    and LibreOffice read it as a number: 1234.5 -> "1234,5"."""
+    return number(value, decimals).replace(NNBSP, "")
+
+
 def integer(value: int) -> str:
     """1048576 -> "1 048 576"."""
     return number(float(value), 0)

@@ -30,6 +30,7 @@ from tests.batch_helpers import (
     fill_folder,
     heavy_workbook,
     output_files,
+    read_french_csv,
     rubric_path,
     scratch,
     submissions,
@@ -72,19 +73,28 @@ def test_unreadable_list_says_why_in_french() -> None:
 
 def test_gradebook_keeps_todays_columns_and_adds_final_scores() -> None:
     batch = case_batch("c20")
-    text = (batch.out / "gradebook.csv").read_text("utf-8")
-    header = next(csv.reader(io.StringIO(text)))
+    rows_read = read_french_csv(batch.out / "gradebook.csv")
+    header = list(rows_read[0])
     todays = ["candidat", "statut", "note", "max", "C20-calculs (proposition)",
               *(q.id for q in batch.rubric.questions), "message"]  # fmt: skip
     assert [c for c in header if c in todays] == todays  # all kept, in the same order
     assert header.index("note finale") == header.index("note") + 1  # side by side
     for added in ("fichier", "à vérifier", "dérogations", "dérogations à revoir", "signaux"):
         assert added in header
-    rows = {r["candidat"]: r for r in csv.DictReader(io.StringIO(text))}
-    assert rows["cand05-report-erreur"]["note"] == "27"
-    assert rows["cand05-report-erreur"]["note finale"] == "27"  # no override in this batch
-    assert rows["cand05-report-erreur"]["C20-Q14"] == "consequential"
-    assert rows["vide"]["statut"] == "unreadable" and rows["vide"]["note finale"] == ""
+    rows = {r["candidat"]: r for r in rows_read}
+    mine = rows["cand05-report-erreur"]
+    assert mine["note"] == "27"
+    assert mine["note finale"] == "27"  # no override in this batch
+    assert mine["C20-Q14"] == "consequential" and mine["C20-Q14 (décision)"] == "report d'erreur"
+    points = [float(mine[f"{q.id} (points)"].replace(",", ".")) for q in batch.rubric.questions]
+    assert sum(points) == pytest.approx(27)  # per-question points add up to the mark
+    assert mine["note sur 20"] == "19,5"  # 27 / 28 × 20 = 19,29, to the nearest half point
+    vide = rows["vide"]
+    assert vide["statut"] == "unreadable" and vide["statut (libellé)"] == "illisible"
+    assert vide["note"] == vide["note finale"] == vide["note sur 20"] == ""  # never 0 / 0
+    assert vide["max"] == "28"
+    partial = rows["cand09-erreurs-ratios"]["C20-Q23 (points)"]
+    assert "," in partial and "." not in partial  # decimal comma
     assert list(rows) == sorted(rows)
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import subprocess
 import sys
@@ -13,6 +12,7 @@ import pytest
 from autocorrect.api import grade
 from autocorrect.cli.main import EXIT_UNREADABLE, EXIT_USAGE, main
 from autocorrect.render.json import render_json
+from tests.batch_helpers import read_french_csv
 from tests.builders import candidate, product_table
 from tests.conftest import C20_RUBRIC
 
@@ -62,7 +62,7 @@ def test_batch_writes_reports_and_gradebook(tmp_path: Path) -> None:
     assert reports == [
         "dupont_xls.json", "dupont_xlsx.json", "photo.json",
     ]  # fmt: skip
-    rows = list(csv.DictReader((out / "gradebook.csv").open(encoding="utf-8")))
+    rows = read_french_csv(out / "gradebook.csv")
     statuses = {r["candidat"]: r["statut"] for r in rows}
     assert statuses == {"dupont_xlsx": "graded", "dupont_xls": "unreadable", "photo": "unreadable"}
     graded = next(r for r in rows if r["candidat"] == "dupont_xlsx")

@@ -3,9 +3,7 @@ surviving regrades, flagged when the automatic result changes underneath them.""
 
 from __future__ import annotations
 
-import csv
 import html
-import io
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -25,7 +23,7 @@ from autocorrect.report import Verdict
 from autocorrect.rubric.model import Rubric, load_rubric
 from autocorrect.session.batch import BatchOptions, run_batch
 from autocorrect.session.store import load_report
-from tests.batch_helpers import case_batch, rubric_path
+from tests.batch_helpers import case_batch, read_french_csv, rubric_path
 from tests.conftest import ROOT
 
 C20 = ROOT / "fixtures" / "c20-bureau-plus"
@@ -194,8 +192,7 @@ def test_override_is_flagged_when_the_automatic_result_changes(c20_rubric: Rubri
 
 
 def _rows(out: Path) -> dict[str, dict[str, str]]:
-    text = (out / "gradebook.csv").read_text("utf-8")
-    return {r["candidat"]: r for r in csv.DictReader(io.StringIO(text))}
+    return {r["candidat"]: r for r in read_french_csv(out / "gradebook.csv")}
 
 
 def test_overrides_survive_a_regrade_and_are_flagged_when_it_changes(tmp_path: Path) -> None:
@@ -218,10 +215,12 @@ def test_overrides_survive_a_regrade_and_are_flagged_when_it_changes(tmp_path: P
     row = _rows(out)["dupont"]
     assert (row["note"], row["note finale"]) == ("27", "26")
     assert row["C20-Q14"] == "consequential"  # the automatic verdict column is untouched
-    assert "C20-Q14 : 0 pt (report d'erreur non admis — Mme Martin)" in row["dérogations"]
+    assert "C20-Q14 : 0 / 1 pt (report d'erreur non admis — Mme Martin)" in row["dérogations"]
+    # a decision in points only is shown as points, no verdict is invented
+    assert (row["C20-Q14 (décision)"], row["C20-Q14 (points)"]) == ("décision du jury", "0")
     assert row["dérogations à revoir"] == ""
     page = (out / "dupont.html").read_text("utf-8")
-    assert "Dérogation du jury" in page and "Mme Martin" in page
+    assert "Décision du jury" in page and "Mme Martin" in page
     assert "fantome" in (out / "index.html").read_text("utf-8")
     automatic = (out / "dupont.json").read_bytes()
     assert automatic == (C20 / "goldens" / "cand05-report-erreur.json").read_bytes().replace(

@@ -7,6 +7,7 @@ so that the same item verdicts always give the same points.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 
 from autocorrect import french
@@ -102,3 +103,14 @@ def _proposal(
 
 def _pc(share: float) -> str:
     return french.percent(share, 0)
+
+
+def mark_out_of_20(score: float, max_score: float, step: float = 0.5) -> float:
+    """The score brought to a mark out of 20, rounded to the nearest multiple of `step`
+    (half up: 14,75 with a step of 0,5 gives 15). Rounded once, from the exact score, never
+    summed from rounded parts."""
+    if max_score <= 0:
+        return 0.0
+    exact = 20 * score / max_score
+    steps = math.floor(exact / step + 0.5 + 1e-9)
+    return round(min(20.0, max(0.0, steps * step)), 4)

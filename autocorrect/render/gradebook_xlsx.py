@@ -18,7 +18,7 @@ from autocorrect.render.reproducible import reproducible_zip
 from autocorrect.rubric.model import Rubric
 
 _FIXED_DATE = dt.datetime(2000, 1, 1)  # no timestamp in outputs: same entries, same bytes
-_NUMERIC = ("note", "note finale", "max")
+_NUMERIC = ("note", "note finale", "max", "note sur 20")
 VERDICT_FILLS = {
     "correct": "C6EFCE",
     "consequential": "DDEBF7",
@@ -56,10 +56,10 @@ def _typed_row(entry: GradebookEntry, rubric: Rubric, columns: list[str]) -> lis
     cells: list[object] = list(row(entry, rubric))
     percent = entry.final_score / entry.report.max_score if entry.report.max_score else None
     cells.insert(columns.index("% final"), percent if entry.final is not None else None)
-    for name in _NUMERIC:
-        index = columns.index(name)
+    for index, name in enumerate(columns):
         text = cells[index]
-        cells[index] = float(text) if isinstance(text, str) and text else None
+        if (name in _NUMERIC or name.endswith(" (points)")) and isinstance(text, str):
+            cells[index] = float(text.replace(",", ".")) if text else None
     return cells
 
 
@@ -67,6 +67,12 @@ def _style(sheet: object, columns: list[str], count: int, rubric: Rubric) -> Non
     ws = sheet  # openpyxl Worksheet (untyped library)
     last = get_column_letter(len(columns))
     ws.freeze_panes = "B2"  # type: ignore[attr-defined]
+    ws.page_setup.orientation = "landscape"  # type: ignore[attr-defined]
+    ws.page_setup.paperSize = 9  # type: ignore[attr-defined]  # A4
+    ws.page_setup.fitToWidth = 1  # type: ignore[attr-defined]
+    ws.page_setup.fitToHeight = 0  # type: ignore[attr-defined]
+    ws.sheet_properties.pageSetUpPr.fitToPage = True  # type: ignore[attr-defined]
+    ws.print_title_rows = "1:1"  # type: ignore[attr-defined]  # header repeated on every page
     ws.auto_filter.ref = f"A1:{last}{count + 1}"  # type: ignore[attr-defined]
     for cell in ws[1]:  # type: ignore[index]
         cell.font = Font(bold=True, color="FFFFFF")

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from autocorrect import french
 from autocorrect.jury.collusion import Signal
+from autocorrect.jury.decisions import is_blank, pending_questions, to_decide
 from autocorrect.jury.overrides import OverrideProblem
 from autocorrect.render.gradebook import SIGNAL_FR, SKIPPED_REASON, GradebookEntry
 from autocorrect.render.page import page, points, proposal_badge, status_badge, verdict_badge
@@ -83,6 +84,9 @@ def _head(data: IndexData) -> str:
     if data.pending:
         status_counts.append(f"<span>en attente (lot interrompu) {len(data.pending)}</span>")
     verdict_counts = [f"<span>{verdict_badge(v)} {verdicts.get(str(v), 0)}</span>" for v in Verdict]
+    asked = sum(len(to_decide(e.report)) for e in data.entries)
+    left = sum(len(pending_questions(e.report, e.final)) for e in data.entries)
+    status_counts.append(f'<span id="decides">{asked - left} / {asked} décidés</span>')
     return (
         f"<header>\n<h1>Lot de copies — {escape(data.rubric.id)}</h1>\n"
         f'<p class="meta">{escape(data.rubric.title)} · {len(data.entries)} copie(s)</p>\n'
@@ -97,15 +101,25 @@ def _attention(entries: list[GradebookEntry], data: IndexData) -> str:
     items = []
     for entry in entries:
         link = f'<a href="{escape(entry.name)}.html">{escape(entry.name)}</a>'
-        if entry.review:
-            items.append(f"{link} : réponses à vérifier ({escape(', '.join(entry.review))})")
+        pending = pending_questions(entry.report, entry.final)
+        if pending:
+            items.append(f"{link} : réponses à vérifier ({escape(', '.join(pending))})")
+        if is_blank(entry.report):
+            items.append(f"{link} : copie vide, aucune réponse trouvée")
+        if entry.report.status == Status.UNREADABLE:
+            hand = entry.final is not None and entry.final.hand_graded
+            items.append(
+                f"{link} : copie illisible, "
+                + ("note donnée par le jury" if hand else "note à donner par le jury")
+                + f" — {escape(entry.report.message)}"
+            )
         if entry.final is not None and entry.final.to_recheck:
             ids = ", ".join(d.question for d in entry.final.to_recheck)
             items.append(
                 f"{link} : dérogation à revoir, le résultat automatique a changé ({escape(ids)})"
             )
         if entry.report.status == Status.ERROR:
-            items.append(f"{link} : {escape(entry.report.message)}")
+            items.append(f"{link} : erreur du correcteur — {escape(entry.report.message)}")
     items.extend(
         f"overrides.csv, ligne {p.line} : {escape(p.message)}" for p in data.override_problems
     )
@@ -155,7 +169,7 @@ def _table(entries: list[GradebookEntry], rubric: Rubric) -> str:
     head = (
         "<tr><th>Candidat</th><th>Statut</th><th>Note</th><th>Note finale</th><th>%</th>"
         + "".join(f"<th>{escape(c)}</th>" for c in criteria)
-        + "<th>À vérifier</th><th>Déro&shy;gations</th><th>Signaux</th></tr>"
+        + "<th>Décidés</th><th>Décisions</th><th>Signaux</th></tr>"
     )
     rows = "\n".join(_row(e, criteria) for e in entries)
     return (
@@ -181,11 +195,19 @@ def _row(entry: GradebookEntry, criteria: list[str]) -> str:
         f'<td class="num" data-sort="{share if share is not None else -1:.4f}">'
         f"{french.percent(share, 0) if share is not None else '—'}</td>",
         *(f"<td>{proposal_badge(proposals[c]) if c in proposals else '—'}</td>" for c in criteria),
-        f'<td class="num">{len(entry.review)}</td>',
+        _decided_cell(entry),
         f'<td class="num">{len(entry.final.overridden) if entry.final else 0}</td>',
         f'<td class="num">{len(entry.signals)}</td>',
     ]
     return "<tr>" + "".join(cells) + "</tr>"
+
+
+def _decided_cell(entry: GradebookEntry) -> str:
+    """« x / y décidés »: questions the jury has decided among those it had to."""
+    asked = len(to_decide(entry.report))
+    left = len(pending_questions(entry.report, entry.final))
+    text = f"{asked - left} / {asked}" if asked else "—"
+    return f'<td class="num" data-sort="{left}">{text}</td>'
 
 
 def _num(value: float | None) -> str:

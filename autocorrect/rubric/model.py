@@ -175,6 +175,7 @@ class Rubric:
     questions: tuple[QuestionSpec, ...]
     vocabularies: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
     source_text: str = field(repr=False, default="")
+    mark_step: float = 0.5  # the mark out of 20 is rounded to a multiple of this
 
     def question(self, qid: str) -> QuestionSpec:
         return next(q for q in self.questions if q.id == qid)
@@ -256,6 +257,7 @@ _TOP_KEYS = {
     "derived",
     "questions",
     "units",
+    "mark_step",
 }
 
 
@@ -287,7 +289,14 @@ def _build(ctx: _Context, data: _LineDict, text: str) -> Rubric:
         ),
         vocabularies=_vocabularies(ctx, data.get("vocabularies") or {}),
         source_text=text,
+        mark_step=_mark_step(ctx, data.get("mark_step", 0.5)),
     )
+
+
+def _mark_step(ctx: _Context, value: Any) -> float:
+    if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value <= 20:
+        return float(value)
+    raise ctx.fail(None, f"pas d'arrondi de la note sur 20 invalide : {value!r}", "0.5, 0.25, 1…")
 
 
 def _vocabularies(ctx: _Context, node: Any) -> dict[str, dict[str, tuple[str, ...]]]:

@@ -32,11 +32,13 @@ from autocorrect.jury.overrides import (
     FILE_NAME as OVERRIDES_FILE,
 )
 from autocorrect.jury.overrides import (
+    WHOLE_COPY,
     FinalGrade,
     Override,
     OverrideProblem,
     check_overrides,
     final_grade,
+    hand_grade,
     load_baselines,
     read_overrides,
     render_baselines,
@@ -50,9 +52,10 @@ from autocorrect.render.gradebook import (
     render_unreadable_csv,
 )
 from autocorrect.render.gradebook_xlsx import render_gradebook_xlsx
-from autocorrect.render.html import render_report_html
+from autocorrect.render.html import neighbours, render_report_html
 from autocorrect.render.index import IndexData, render_index
 from autocorrect.render.json import render_json
+from autocorrect.render.jury_outputs import jury_outputs
 from autocorrect.report import CandidateReport, Status
 from autocorrect.rubric.model import Rubric
 from autocorrect.session.isolation import RunLimits
@@ -75,7 +78,10 @@ from autocorrect.session.store import (
 __all__ = ["BatchOptions", "BatchSummary", "Progress", "run_batch", "write_atomic"]
 
 ANNOTATED_DIR = "annotees"
-RESERVED = frozenset({"index", "run", "gradebook", "unreadable", "collusion", "overrides"})
+RESERVED = frozenset(
+    {"index", "run", "gradebook", "unreadable", "collusion", "overrides", "fiches"}
+    | {"overrides-a-completer"}
+)
 WINDOWS_DEVICES = frozenset(
     {"CON", "PRN", "AUX", "NUL"} | {f"{p}{i}" for p in ("COM", "LPT") for i in range(10)}
 )  # not files on Windows, where graders open the output folder
@@ -330,12 +336,17 @@ def _finish(
     )
     finals = _finals(out, rubric, reports, overrides)
     entries = [_entry(d, finals.get(d.candidate.name), signals) for d in finished]
+    links = neighbours([e.name for e in entries])
     for entry in entries:
-        write_if_changed(out / f"{entry.name}.html", render_report_html(entry, rubric))
+        page = render_report_html(entry, rubric, links[entry.name])
+        write_if_changed(out / f"{entry.name}.html", page)
     write_if_changed(out / "gradebook.csv", render_gradebook_csv(entries, rubric))
     write_if_changed(out / "gradebook.xlsx", render_gradebook_xlsx(entries, rubric))
     write_if_changed(out / "unreadable.csv", render_unreadable_csv(entries, skipped))
     write_if_changed(out / "collusion.csv", render_collusion_csv(signals))
+    for relative, text in jury_outputs(entries, rubric).items():
+        (out / relative).parent.mkdir(exist_ok=True)
+        write_if_changed(out / relative, text)
     pending = tuple(c.name for c in candidates if c.name not in done)
     index = IndexData(rubric, tuple(entries), signals, tuple(skipped), problems, pending)
     write_if_changed(out / "index.html", render_index(index))
@@ -376,6 +387,10 @@ def _finals(
         for name, report in reports.items()
         if report.status == Status.GRADED
     }
+    for name, report in reports.items():  # hand grades of copies not graded automatically
+        whole = by_candidate.get(name, {}).get(WHOLE_COPY)
+        if report.status != Status.GRADED and whole is not None:
+            finals[name] = hand_grade(report, rubric, whole)
     baseline_file.parent.mkdir(parents=True, exist_ok=True)
     write_if_changed(
         baseline_file, render_baselines(updated_baselines(baselines, overrides, reports))
