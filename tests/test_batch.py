@@ -293,6 +293,10 @@ def test_progress_is_a_bar_on_a_terminal_and_lines_elsewhere() -> None:
     assert progress_line(Progress(5, 9, 5, 0, 0.1, None)) is not None
     assert progress_line(Progress(0, 9, 0, 0, 0.1, None)) is None
     assert duration(3725) == "1 h 02 min"
+    for columns in (120, 80, 50, 30, 12):  # the bar fits the terminal, whatever its width
+        narrow = progress_bar(event, columns)
+        assert len(narrow) <= columns - 1 and "45/300" in narrow
+    assert "█" in progress_bar(event, 50) and "reste" not in progress_bar(event, 30)
 
 
 @pytest.mark.parametrize("option", [["--jobs", "0"], ["--timeout", "-1"], ["--memory", "beaucoup"]])

@@ -34,6 +34,39 @@ def test_text_report_is_french(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert "Calculs!B2 (tableau)" in out
 
 
+def test_text_report_starts_with_a_summary_and_shows_french_formulas(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = candidate(tmp_path, "martin", {"Calculs": product_table()})
+    main(["grade", str(path), "--rubric", str(C20_RUBRIC)])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[2].startswith("Note sur 20 : ")
+    summary = lines[: lines.index("Détail :")]
+    assert len(summary) < 10 and any(line.startswith("Questions non justes (") for line in summary)
+    assert "C20-Q14 (absent)" in " ".join(summary)  # the table answers Q01-Q06 only
+    assert any("=SOMME(" in line for line in lines) and not any("=SUM(" in line for line in lines)
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["batch", "--help"], ["rubric", "check", "--help"]])
+def test_help_is_in_french(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    assert stop.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("utilisation : ") and "afficher cette aide et quitter" in out
+    for english in ("usage:", "show this help", "positional arguments", "show program"):
+        assert english not in out
+
+
+def test_usage_errors_are_in_french(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stop:
+        main(["grade"])
+    assert stop.value.code == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert "erreur : arguments obligatoires manquants : COPIE, --rubric" in err
+    assert "required" not in err
+
+
 def test_unreadable_exit_code(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "vide.xlsx"
     path.write_bytes(b"")

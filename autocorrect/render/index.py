@@ -89,7 +89,8 @@ def _head(data: IndexData) -> str:
     status_counts.append(f'<span id="decides">{asked - left} / {asked} décidés</span>')
     return (
         f"<header>\n<h1>Lot de copies — {escape(data.rubric.id)}</h1>\n"
-        f'<p class="meta">{escape(data.rubric.title)} · {len(data.entries)} copie(s)</p>\n'
+        f'<p class="meta">{escape(data.rubric.title)} · '
+        f"{french.plural(len(data.entries), 'copie')}</p>\n"
         "</header>\n<h2>Copies par statut</h2>\n"
         f'<div class="counts" id="statuts">{"".join(status_counts)}</div>\n'
         "<h2>Questions par verdict</h2>\n"
@@ -125,8 +126,10 @@ def _attention(entries: list[GradebookEntry], data: IndexData) -> str:
     )
     if data.pending:
         items.append(
-            f"{len(data.pending)} copie(s) pas encore corrigée(s) (lot interrompu) : relancer la "
-            "même commande pour terminer."
+            french.plural(
+                len(data.pending), "copie pas encore corrigée", "copies pas encore corrigées"
+            )
+            + " (lot interrompu) : relancer la même commande pour terminer."
         )
     if not items:
         return ""

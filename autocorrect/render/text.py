@@ -4,10 +4,15 @@ from __future__ import annotations
 
 from autocorrect import french
 from autocorrect.french import LOCATED_WORDS, STATUS_WORDS, VERDICT_WORDS
+from autocorrect.grading.scoring import mark_out_of_20
+from autocorrect.jury.decisions import is_blank
+from autocorrect.render.formula_fr import french_formula
 from autocorrect.report import CandidateReport, ItemResult, QuestionResult, Status, Verdict
 
+_RIGHT = (Verdict.CORRECT, Verdict.CONSEQUENTIAL)
 
-def render_text(report: CandidateReport) -> str:
+
+def render_text(report: CandidateReport, mark_step: float = 0.5) -> str:
     lines = [
         f"Copie : {report.candidate} — barème {report.rubric}",
         f"Statut : {STATUS_WORDS[report.status]}",
@@ -16,6 +21,9 @@ def render_text(report: CandidateReport) -> str:
         lines.append(f"Motif : {report.message}")
         return "\n".join(lines) + "\n"
     lines[-1] += f" — note {french.points(report.score)} / {french.points(report.max_score)}"
+    lines.extend(_summary(report, mark_step))
+    lines.append("")
+    lines.append("Détail :")
     for criterion in report.criteria:
         lines.append(
             f"Critère {criterion.id} : {french.points(criterion.points)} / "
@@ -34,6 +42,27 @@ def render_text(report: CandidateReport) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _summary(report: CandidateReport, step: float) -> list[str]:
+    """What a grader reads first: the mark out of 20, the criteria, the questions not right."""
+    on_20 = mark_out_of_20(report.score, report.max_score, step)
+    lines = [f"Note sur 20 : {french.points(on_20)} (arrondie à {french.points(step)} point)"]
+    lines.extend(
+        f"Critère {c.id} : {c.proposal} ({french.points(c.points)} / {french.points(c.max_points)})"
+        for c in report.criteria
+    )
+    if is_blank(report):
+        lines.append("Copie vide : aucune réponse trouvée, à examiner par le jury.")
+    wrong = [q for q in report.questions if q.verdict not in _RIGHT]
+    if not wrong:
+        lines.append("Questions non justes : aucune.")
+        return lines
+    lines.append(
+        f"Questions non justes ({len(wrong)} sur {len(report.questions)}) : "
+        + ", ".join(f"{q.id} ({VERDICT_WORDS[q.verdict]})" for q in wrong)
+    )
+    return lines
+
+
 def _question(question: QuestionResult) -> list[str]:
     head = (
         f"{question.id} {question.title} — {VERDICT_WORDS[question.verdict]} — "
@@ -48,7 +77,10 @@ def _item(item: ItemResult) -> str:
     where = ""
     if item.cell:
         where = f" {item.cell} ({LOCATED_WORDS.get(item.located_by or '', item.located_by)})"
-    formula = f" {item.formula}" if item.formula else ""
+    formula = ""
+    if item.formula:
+        shown = french_formula(item.formula) if item.formula.startswith("=") else item.formula
+        formula = f" {shown}"
     values = ""
     if item.verdict != Verdict.MISSING:
         values = f" attendu {french.value(item.expected)}, trouvé {french.value(item.found)}."
