@@ -7,17 +7,20 @@ from __future__ import annotations
 import html
 import json
 import re
+import statistics
 from pathlib import Path
 
 import pytest
 
+from autocorrect import french
 from autocorrect.errors import RubricError
 from autocorrect.grading.scoring import mark_out_of_20
 from autocorrect.rubric.model import load_rubric
 from autocorrect.session.batch import BatchOptions, run_batch
-from tests.batch_helpers import read_french_csv, rubric_path
+from tests.batch_helpers import case_batch, read_french_csv, rubric_path
 from tests.builders import candidate
 from tests.conftest import C20_RUBRIC, ROOT
+from tests.test_html import _chromium, needs_chromium
 
 SOLUTION = ROOT / "fixtures" / "c20-bureau-plus" / "goldens" / "solution.json"
 
@@ -116,3 +119,67 @@ def test_decisions_flow_from_the_review_page_into_every_output(tmp_path: Path) -
     assert scan["note sur 20"] == "9"  # 12,5 / 28 × 20 = 8,93 -> 9
     assert "copie notée par le jury : 12,5 pt" in scan["dérogations"]
     assert "12,5 / 28" in _text(out / "scan.html")
+
+
+INDEX_PROBE = """<script>
+(function () {
+  var form = document.getElementById("filtres");
+  var heads = Array.prototype.map.call(document.querySelectorAll("#candidats th"),
+    function (th) { return th.tabIndex; });
+  function visible() {
+    return Array.prototype.filter.call(document.querySelectorAll("#candidats tbody tr"),
+      function (r) { return !r.hidden; }).length;
+  }
+  var all = visible();
+  form.querySelector("[name=recherche]").value = "cand0";
+  form.dispatchEvent(new Event("input"));
+  var searched = visible();
+  form.querySelector("[name=recherche]").value = "";
+  form.querySelector("[name=statut]").value = "unreadable";
+  form.dispatchEvent(new Event("change"));
+  var unreadable = visible();
+  var out = document.createElement("pre");
+  out.id = "index-probe";
+  out.textContent = JSON.stringify({heads: heads, all: all, searched: searched,
+    unreadable: unreadable});
+  document.body.appendChild(out);
+})();
+</script>"""
+
+
+@needs_chromium
+def test_index_filters_search_and_keyboard_sort_in_a_real_browser() -> None:
+    batch = case_batch("c20")
+    page = batch.out / "index.html"
+    probed = page.with_name(".probe-index-filtres.html")
+    probed.write_text(page.read_text("utf-8").replace("</body>", INDEX_PROBE + "</body>"))
+    try:
+        done = _chromium("--window-size=1200,1200", "--dump-dom", probed.as_uri())
+    finally:
+        probed.unlink()
+    found = re.search(r'<pre id="index-probe">(.*?)</pre>', done.stdout, re.S)
+    assert found, done.stderr[-2000:]
+    data = json.loads(html.unescape(found.group(1)))
+    assert data["heads"] and all(t == 0 for t in data["heads"])  # reachable by Tab
+    reports = batch.summary.reports
+    assert data["all"] == len(reports)
+    assert data["searched"] == sum("cand0" in r.candidate for r in reports) > 0
+    assert data["unreadable"] == sum(str(r.status) == "unreadable" for r in reports) > 0
+
+
+def test_index_shows_the_distribution_and_success_rates() -> None:
+    batch = case_batch("c20")
+    text = _text(batch.out / "index.html")
+    rows = read_french_csv(batch.out / "gradebook.csv")
+    marks = [float(r["note sur 20"].replace(",", ".")) for r in rows if r["note sur 20"]]
+    mean = french.points(statistics.fmean(marks))
+    assert f"moyenne : {mean}" in text
+    assert f"médiane : {french.points(statistics.median(marks))}" in text
+    page = (batch.out / "index.html").read_text("utf-8")
+    assert page.count("<rect ") == 10  # one bar per two points
+    # success rate of C20-Q01, recomputed from the gradebook's final verdicts
+    graded = [r for r in rows if r["statut"] == "graded"]
+    right = sum(r["C20-Q01 (décision)"] in ("juste", "report d'erreur") for r in graded)
+    rate = " ".join(french.percent(right / len(graded), 0).split())  # as _text shows it
+    assert f"C20-Q01 Prix de vente TTC {rate}" in text
+    assert "Acquis" in text and "C20-calculs" in text
