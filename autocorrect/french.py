@@ -143,6 +143,29 @@ def value(found: object) -> str:
     return str(found)
 
 
+def in_unit(found: object, unit: str, expected: object = None) -> str:
+    """A value in the jury's unit: rates « 33,33 % », amounts « 4 320,00 € », flags VRAI/FAUX.
+
+    A rate is stored as a fraction; a candidate may have typed it ×100 (18,25 for 18,25 %): a
+    found number is read in percentage points when it is nearer 100 × the expected fraction.
+    """
+    if isinstance(found, bool) or not isinstance(found, int | float):
+        return value(found)
+    if unit == "eur":
+        return money(found)
+    if unit == "percent":
+        if _in_percentage_points(found, expected):
+            return f"{number(found, 2)}{NNBSP}%"
+        return percent(found, 2)
+    return value(found)
+
+
+def _in_percentage_points(found: float, expected: object) -> bool:
+    if isinstance(expected, bool) or not isinstance(expected, int | float):
+        return False
+    return abs(found - 100 * expected) < abs(found - expected)
+
+
 def plural(count: int, singular: str, plural_form: str | None = None) -> str:
     """French agreement with a count: 0 and 1 take the singular (« 1 copie », « 0 copie »,
     « 13 copies »)."""

@@ -33,6 +33,23 @@ def test_numbers_percents_money_dates_booleans() -> None:
     assert french.number(float("nan")) == "non numérique"
 
 
+def test_values_in_the_jurys_units() -> None:
+    assert french.in_unit(0.1825, "percent") == f"18,25{N}%"
+    assert french.in_unit(18.25, "percent", 0.1825) == f"18,25{N}%"  # typed ×100
+    assert french.in_unit(0.18, "percent", 0.1825) == f"18{N}%"
+    assert french.in_unit(4320, "eur") == f"4{N}320,00{N}€"
+    assert french.in_unit(True, "flag") == "VRAI" and french.in_unit(None, "eur") == "—"
+    assert french.in_unit("2024-11-01", "date") == "01/11/2024"
+
+
+def test_report_shows_rates_and_amounts_in_the_jurys_units() -> None:
+    batch = case_batch("c20")
+    page = html.unescape((batch.out / "cand08-pourcentages-x100.html").read_text("utf-8"))
+    cells = re.findall(r'<td class="num">([^<]*)</td>', page)
+    assert any(c.endswith(f"{N}%") for c in cells) and any(c.endswith(f"{N}€") for c in cells)
+    assert not any(re.fullmatch(r"0,\d{4}", c) for c in cells)  # no bare fraction
+
+
 def test_french_plurals() -> None:
     assert french.plural(0, "copie") == "0 copie"
     assert french.plural(1, "copie corrigée", "copies corrigées") == "1 copie corrigée"

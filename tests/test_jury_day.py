@@ -80,7 +80,7 @@ def test_decisions_flow_from_the_review_page_into_every_output(tmp_path: Path) -
         ("ana", "C20-Q14"), ("ben", "C20-Q14"),
     ]  # fmt: skip
     assert to_fill[0]["verdict automatique"] == "à vérifier"
-    assert to_fill[0]["trouvé"] == to_fill[0]["attendu"] == "291\u202f484,41"
+    assert to_fill[0]["trouvé"] == to_fill[0]["attendu"] == "291\u202f484,41\u202f€"
     assert to_fill[0]["cellules"].endswith("D7")
     review = (out / "revue" / "C20-Q14.html").read_text("utf-8")
     assert review.count('class="question" id="groupe-') == 1  # identical answers: one group

@@ -44,7 +44,7 @@ def render_report_html(
         annex = [
             _recheck(entry),
             matrix_section(report),
-            _questions(entry),
+            _questions(entry, item_units(rubric)),
             _findings(entry),
             _evidence(entry),
         ]
@@ -131,7 +131,12 @@ _DETAIL_ORDER = {
 }
 
 
-def _questions(entry: GradebookEntry) -> str:
+def item_units(rubric: Rubric) -> dict[tuple[str, str], str]:
+    """(question, item) -> the item's unit, to show values in the jury's units."""
+    return {(q.id, i.key): i.unit for q in rubric.questions for i in q.items}
+
+
+def _questions(entry: GradebookEntry, units: Mapping[tuple[str, str], str]) -> str:
     """Questions to check first, then the others that lost points or carry an error, then
     those that are right (each group in the rubric's order)."""
     report = entry.report
@@ -140,7 +145,7 @@ def _questions(entry: GradebookEntry) -> str:
     ordered = sorted(
         report.questions, key=lambda q: 0 if _has_review(q) else _DETAIL_ORDER[q.verdict]
     )
-    blocks = [_question(q, decisions.get(q.id), index) for q in ordered]
+    blocks = [_question(q, decisions.get(q.id), index, units) for q in ordered]
     return (
         '<section id="questions">\n<h2>Détail des questions</h2>\n'
         '<p class="meta">À vérifier d\'abord, puis les questions avec une erreur, puis les '
@@ -158,6 +163,7 @@ def _question(
     question: QuestionResult,
     decision: QuestionDecision | None,
     index: Mapping[tuple[str, str], tuple[QuestionResult, ItemResult]],
+    units: Mapping[tuple[str, str], str],
 ) -> str:
     css = "question first" if _has_review(question) else "question"
     head = (
@@ -172,7 +178,7 @@ def _question(
     if question.verdict == Verdict.MISSING:
         parts.append(f"<p>{escape(question.items[0].explanation)}</p>")
     else:
-        parts.append(_items_table(question, index))
+        parts.append(_items_table(question, index, units))
     parts.append("</article>")
     return "\n".join(parts)
 
@@ -192,7 +198,9 @@ def _override_note(decision: QuestionDecision) -> str:
 
 
 def _items_table(
-    question: QuestionResult, index: Mapping[tuple[str, str], tuple[QuestionResult, ItemResult]]
+    question: QuestionResult,
+    index: Mapping[tuple[str, str], tuple[QuestionResult, ItemResult]],
+    units: Mapping[tuple[str, str], str],
 ) -> str:
     rows = []
     items = sorted(question.items, key=lambda i: i.verdict != Verdict.REVIEW)
@@ -201,7 +209,8 @@ def _items_table(
         rows.append(
             f"<tr><td>{escape(item.key)}</td><td>{verdict_badge(item.verdict)}</td>"
             f"<td>{_where(item)}</td><td>{_formula(item)}</td>"
-            f"{_value_cell(item.expected)}{_value_cell(item.found)}"
+            f"{_value_cell(item.expected, units.get((question.id, item.key), ''))}"
+            f"{_value_cell(item.found, units.get((question.id, item.key), ''), item.expected)}"
             f"<td>{escape(item.explanation)}{chain}</td></tr>"
         )
     return (
@@ -214,10 +223,10 @@ def _items_table(
     )
 
 
-def _value_cell(value: object) -> str:
+def _value_cell(value: object, unit: str, expected: object = None) -> str:
     numeric = isinstance(value, int | float) and not isinstance(value, bool)
     css = ' class="num"' if numeric else ""
-    return f"<td{css}>{escape(french.value(value))}</td>"
+    return f"<td{css}>{escape(french.in_unit(value, unit, expected))}</td>"
 
 
 def _where(item: ItemResult) -> str:

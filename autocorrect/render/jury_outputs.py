@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from html import escape
 
 from autocorrect import french
@@ -21,6 +21,7 @@ from autocorrect.jury.overrides import HEADER as OVERRIDES_HEADER
 from autocorrect.render.csv_fr import french_csv
 from autocorrect.render.formula_fr import french_formula
 from autocorrect.render.gradebook import GradebookEntry
+from autocorrect.render.html import item_units
 from autocorrect.render.page import page
 from autocorrect.render.sheet import render_sheets_html
 from autocorrect.report import ItemResult, QuestionResult
@@ -43,7 +44,7 @@ TO_FILL_HEADER = (
 def jury_outputs(entries: Sequence[GradebookEntry], rubric: Rubric) -> dict[str, str]:
     outputs = {
         SHEETS_FILE: render_sheets_html(entries, rubric),
-        TO_FILL_FILE: render_to_fill_csv(entries),
+        TO_FILL_FILE: render_to_fill_csv(entries, rubric),
     }
     for question in rubric.questions:
         outputs[review_page_name(question.id)] = render_review_page(question.id, entries, rubric)
@@ -57,20 +58,22 @@ def review_page_name(question_id: str) -> str:
 # --- the overrides to fill --------------------------------------------------------------------
 
 
-def render_to_fill_csv(entries: Sequence[GradebookEntry]) -> str:
+def render_to_fill_csv(entries: Sequence[GradebookEntry], rubric: Rubric) -> str:
+    units = item_units(rubric)
     rows: list[list[str]] = [list(TO_FILL_HEADER)]
     for entry in sorted(entries, key=lambda e: e.name):
         by_question: dict[str, list[ItemResult]] = defaultdict(list)
         for question, item in pending_items(entry.report, entry.final):
             by_question[question.id].append(item)
         for question_id, items in by_question.items():
+            unit = {i.key: units.get((question_id, i.key), "") for i in items}
             rows.append(
                 [
                     entry.name, question_id, "", "", "", "", "à vérifier",
                     " | ".join(i.key for i in items),
                     " | ".join(i.cell or "—" for i in items),
-                    " | ".join(french.value(i.found) for i in items),
-                    " | ".join(french.value(i.expected) for i in items),
+                    " | ".join(french.in_unit(i.found, unit[i.key], i.expected) for i in items),
+                    " | ".join(french.in_unit(i.expected, unit[i.key]) for i in items),
                     " | ".join(i.explanation for i in items),
                 ]
             )  # fmt: skip
@@ -92,7 +95,8 @@ def render_review_page(question_id: str, entries: Sequence[GradebookEntry], rubr
         items = tuple(i for _, i in mine)
         groups[_answer_key(items)].append((entry.name, mine[0][0], items))
     ordered = sorted(groups.values(), key=lambda g: (-len(g), g[0][0]))
-    blocks = [_group(question_id, n, group) for n, group in enumerate(ordered, start=1)]
+    units = item_units(rubric)
+    blocks = [_group(question_id, n, group, units) for n, group in enumerate(ordered, start=1)]
     copies = sum(len(g) for g in ordered)
     body = (
         f"<header>\n<h1>Revue par question — {escape(question_id)} {escape(question.title)}</h1>"
@@ -114,14 +118,17 @@ def _answer_key(items: tuple[ItemResult, ...]) -> tuple[str, ...]:
 
 
 def _group(
-    question_id: str, number: int, group: list[tuple[str, QuestionResult, tuple[ItemResult, ...]]]
+    question_id: str,
+    number: int,
+    group: list[tuple[str, QuestionResult, tuple[ItemResult, ...]]],
+    units: Mapping[tuple[str, str], str],
 ) -> str:
     _, question, items = group[0]
     rows = "".join(
         f"<tr><td>{escape(i.key)}</td><td>{escape(i.cell or '—')}</td>"
         f'<td><span class="formula">{escape(_formula(i))}</span></td>'
-        f'<td class="num">{escape(french.value(i.found))}</td>'
-        f'<td class="num">{escape(french.value(i.expected))}</td>'
+        f'<td class="num">{escape(_shown(i.found, units, question_id, i, i.expected))}</td>'
+        f'<td class="num">{escape(_shown(i.expected, units, question_id, i))}</td>'
         f"<td>{escape(i.explanation)}</td></tr>"
         for i in items
     )
@@ -145,6 +152,16 @@ def _group(
         f"</thead><tbody>{rows}</tbody></table>\n{decisions}\n</section>"
         + f"<!-- {escape(question.id)} -->"
     )
+
+
+def _shown(
+    value: object,
+    units: Mapping[tuple[str, str], str],
+    question_id: str,
+    item: ItemResult,
+    expected: object = None,
+) -> str:
+    return french.in_unit(value, units.get((question_id, item.key), ""), expected)
 
 
 def _paste_lines(

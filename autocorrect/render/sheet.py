@@ -39,7 +39,7 @@ def sheet_html(entry: GradebookEntry, rubric: Rubric, page_name: str) -> str:
         _marks(entry, rubric),
     ]
     if report.status == Status.GRADED:
-        parts += [_to_examine(entry), _criteria(entry), _lines(entry)]
+        parts += [_to_examine(entry, rubric), _criteria(entry), _lines(entry)]
     else:
         parts.append(
             f'<section id="a-verifier"><h2>À examiner</h2><p class="alert">Copie non corrigée '
@@ -141,7 +141,7 @@ def _criteria(entry: GradebookEntry) -> str:
     )
 
 
-def _to_examine(entry: GradebookEntry) -> str:
+def _to_examine(entry: GradebookEntry, rubric: Rubric) -> str:
     items = []
     if is_blank(entry.report):
         items.append(
@@ -149,9 +149,12 @@ def _to_examine(entry: GradebookEntry) -> str:
             "au sujet ou rien de rempli)."
         )
     for question, item in pending_items(entry.report, entry.final):
+        spec = rubric.item(question.id, item.key)
+        unit = spec.unit if spec else ""
         items.append(
             f"{escape(question.id)}[{escape(item.key)}] {escape(item.cell or '')} : trouvé "
-            f"{escape(french.value(item.found))}, attendu {escape(french.value(item.expected))}"
+            f"{escape(french.in_unit(item.found, unit, item.expected))}, attendu "
+            f"{escape(french.in_unit(item.expected, unit))}"
             f" — {escape(item.explanation)}"
         )
     if entry.final is not None:
