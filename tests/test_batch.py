@@ -111,6 +111,14 @@ def test_gradebook_xlsx_is_ready_to_sort_and_filter() -> None:
     assert row[percent - 1].number_format == "0.0%"
     assert row[header.index("note")].value == 27  # a number, not text
     assert row[header.index("note finale")].data_type == "n"
+    assert row[header.index("note sur 20")].value == 19.5
+    points = [row[header.index(f"{q.id} (points)")].value for q in batch.rubric.questions]
+    assert all(isinstance(p, float) for p in points) and sum(points) == pytest.approx(27)
+    assert row[header.index("C20-Q14 (décision)")].value == "report d'erreur"
+    vide = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == "vide")
+    assert vide[header.index("note")].value is None  # empty, never 0
+    assert sheet.page_setup.orientation == "landscape" and sheet.print_title_rows == "1:1"
+    assert sheet.page_setup.fitToWidth == 1 and sheet.sheet_properties.pageSetUpPr.fitToPage
     rules = [r.type for cf in sheet.conditional_formatting for r in cf.rules]
     assert rules.count("colorScale") == 2  # % final and note finale
     assert "cellIs" in rules  # verdict colours

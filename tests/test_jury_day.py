@@ -90,6 +90,8 @@ def test_decisions_flow_from_the_review_page_into_every_output(tmp_path: Path) -
     assert "cleo : copie vide" in index and "scan : copie illisible" in index
     assert "Copie vide" in _text(out / "cleo.html")
     assert "C20-Q14[SR]" in _text(out / "ana.html").split("Critères")[0]  # to examine
+    ben = (out / "ben.html").read_text("utf-8")  # previous and next candidates, as in the index
+    assert '<a href="ana.html" rel="prev">' in ben and '<a href="cleo.html" rel="next">' in ben
 
     # the jury pastes the lines of the group for « juste » and marks the unreadable copy
     juste = re.search(r"Pour décider « juste » :.*?<pre[^>]*>(.*?)</pre>", review, re.S)
