@@ -113,7 +113,7 @@ def test_gradebook_xlsx_is_ready_to_sort_and_filter() -> None:
     assert row[header.index("note finale")].data_type == "n"
     assert row[header.index("note sur 20")].value == 19.5
     points = [row[header.index(f"{q.id} (points)")].value for q in batch.rubric.questions]
-    assert all(isinstance(p, float) for p in points) and sum(points) == pytest.approx(27)
+    assert all(isinstance(p, int | float) for p in points) and sum(points) == pytest.approx(27)
     assert row[header.index("C20-Q14 (décision)")].value == "report d'erreur"
     vide = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == "vide")
     assert vide[header.index("note")].value is None  # empty, never 0
