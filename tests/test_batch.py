@@ -117,7 +117,7 @@ def test_gradebook_xlsx_is_ready_to_sort_and_filter() -> None:
     assert row[header.index("C20-Q14 (décision)")].value == "report d'erreur"
     vide = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == "vide")
     assert vide[header.index("note")].value is None  # empty, never 0
-    assert sheet.page_setup.orientation == "landscape" and sheet.print_title_rows == "1:1"
+    assert sheet.page_setup.orientation == "landscape" and sheet.print_title_rows == "$1:$1"
     assert sheet.page_setup.fitToWidth == 1 and sheet.sheet_properties.pageSetUpPr.fitToPage
     rules = [r.type for cf in sheet.conditional_formatting for r in cf.rules]
     assert rules.count("colorScale") == 2  # % final and note finale
