@@ -122,6 +122,8 @@ def test_gradebook_xlsx_is_ready_to_sort_and_filter() -> None:
     rules = [r.type for cf in sheet.conditional_formatting for r in cf.rules]
     assert rules.count("colorScale") == 2  # % final and note finale
     assert "cellIs" in rules  # verdict colours
+    compared = {f for cf in sheet.conditional_formatting for r in cf.rules for f in r.formula}
+    assert {'"correct"', '"juste"', '"faux"'} <= compared  # codes and French words coloured
 
 
 def test_results_carry_no_timestamp_and_run_json_has_the_metadata() -> None:

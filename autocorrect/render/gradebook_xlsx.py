@@ -13,8 +13,10 @@ from openpyxl.formatting.rule import CellIsRule, ColorScaleRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from autocorrect.french import VERDICT_WORDS
 from autocorrect.render.gradebook import GradebookEntry, header, row
 from autocorrect.render.reproducible import reproducible_zip
+from autocorrect.report import Verdict
 from autocorrect.rubric.model import Rubric
 
 _FIXED_DATE = dt.datetime(2000, 1, 1)  # no timestamp in outputs: same entries, same bytes
@@ -90,11 +92,13 @@ def _style(sheet: object, columns: list[str], count: int, rubric: Rubric) -> Non
             ws.conditional_formatting.add(  # type: ignore[attr-defined]
                 area, _scale(0, _max_points(rubric))
             )
-        elif name in {q.id for q in rubric.questions}:
+        elif name in {q.id for q in rubric.questions} or name.endswith(" (décision)"):
+            french_words = name.endswith(" (décision)")
             for verdict, colour in VERDICT_FILLS.items():
+                word = VERDICT_WORDS[Verdict(verdict)] if french_words else verdict
                 rule = CellIsRule(
                     operator="equal",
-                    formula=[f'"{verdict}"'],
+                    formula=[f'"{word}"'],
                     fill=PatternFill("solid", bgColor=colour),
                 )
                 ws.conditional_formatting.add(area, rule)  # type: ignore[attr-defined]
