@@ -73,6 +73,36 @@ def test_annotated_copies_comment_each_graded_cell(tmp_path: Path) -> None:
     assert (again / "annotees" / "dupont.xlsx").read_bytes() == annotated.read_bytes()
 
 
+def test_annotated_copy_follows_the_jurys_decisions(tmp_path: Path) -> None:
+    folder = tmp_path / "copies"
+    folder.mkdir()
+    shutil.copy(C20 / "submissions" / "cand05-report-erreur.xlsx", folder / "dupont.xlsx")
+    out = tmp_path / "out"
+    assert _batch(folder, out, "--annotate") == 0
+    annotated = out / "annotees" / "dupont.xlsx"
+    automatic = annotated.read_bytes()
+    (out / "overrides.csv").write_text(
+        "candidat;question;points;verdict;motif;auteur\n"
+        "dupont;C20-Q14;0;;report d'erreur non admis;Mme Martin\n",
+        "utf-8",
+    )
+    assert _batch(folder, out, "--annotate") == 0
+    book = openpyxl.load_workbook(annotated)
+    cell = book["Calculs"]["B19"]
+    assert cell.comment is not None
+    assert "Décision du jury : 0 / 1 pt (report d'erreur non admis — Mme Martin)" in (
+        cell.comment.text
+    )
+    assert cell.fill.fgColor.rgb.endswith("FFC7CE")  # no points left: red
+    summary = book["Correction"]
+    assert summary["A4"].value == "Note finale" and summary["B4"].value == 26
+    row = next(r for r in summary.iter_rows(values_only=True) if r[0] == "C20-Q14")
+    assert row[2] == "décision du jury" and row[3] == 0
+    (out / "overrides.csv").write_text("candidat;question;points;verdict;motif;auteur\n", "utf-8")
+    assert _batch(folder, out, "--annotate") == 0
+    assert annotated.read_bytes() == automatic  # decision withdrawn: back to the automatic copy
+
+
 def test_asking_for_annotations_later_regrades_only_to_annotate(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -45,6 +45,7 @@ from autocorrect.jury.overrides import (
     updated_baselines,
 )
 from autocorrect.jury.traits import Traits, read_metadata
+from autocorrect.render.annotated import annotated_bytes, shows_decisions
 from autocorrect.render.gradebook import (
     GradebookEntry,
     render_collusion_csv,
@@ -336,6 +337,7 @@ def _finish(
     )
     finals = _finals(out, rubric, reports, overrides)
     entries = [_entry(d, finals.get(d.candidate.name), signals) for d in finished]
+    _annotate_decisions(out, finished, finals)
     links = neighbours([e.name for e in entries])
     for entry in entries:
         page = render_report_html(entry, rubric, links[entry.name])
@@ -361,6 +363,28 @@ def _finish(
         signals=signals,
         override_problems=problems,
     )
+
+
+def _annotate_decisions(
+    out: Path, finished: Sequence[_Done], finals: Mapping[str, FinalGrade]
+) -> None:
+    """Annotated copies follow the jury's decisions: rewritten for the candidates that have
+    some, or whose copy still shows decisions since withdrawn. The file was already read
+    under the worker's limits to write the first annotated copy; a failure here keeps it."""
+    for done in finished:
+        target = out / ANNOTATED_DIR / f"{done.candidate.name}.xlsx"
+        if not target.is_file() or done.report.status != Status.GRADED:
+            continue
+        final = finals.get(done.candidate.name)
+        decided = final if final is not None and final.overridden else None
+        if decided is None and not shows_decisions(target):
+            continue
+        try:
+            data = annotated_bytes(done.candidate.path, done.report, decided)
+        except Exception:  # the automatic annotated copy stays; the batch goes on
+            continue
+        if data is not None:
+            write_if_changed(target, data)
 
 
 def _overrides(
