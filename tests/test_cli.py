@@ -45,6 +45,8 @@ def test_text_report_starts_with_a_summary_and_shows_french_formulas(
     assert len(summary) < 10 and any(line.startswith("Questions non justes (") for line in summary)
     assert "C20-Q14 (absent)" in " ".join(summary)  # the table answers Q01-Q06 only
     assert any("=SOMME(" in line for line in lines) and not any("=SUM(" in line for line in lines)
+    assert any("\u202f€" in line for line in lines)  # amounts in euros
+    assert any("\u202f%" in line for line in lines if "C20-Q03" in line or "· P1" in line)
 
 
 @pytest.mark.parametrize("argv", [["--help"], ["batch", "--help"], ["rubric", "check", "--help"]])

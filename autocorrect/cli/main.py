@@ -125,7 +125,11 @@ def _grade(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     rubric = load_rubric(args.rubric)
     report = grade(args.submission, rubric)
-    text = render_json(report) if args.format == "json" else render_text(report, rubric.mark_step)
+    text = (
+        render_json(report)
+        if args.format == "json"
+        else render_text(report, rubric.mark_step, rubric.item_units())
+    )
     sys.stdout.write(text)
     return {"graded": EXIT_OK, "unreadable": EXIT_UNREADABLE}.get(str(report.status), EXIT_ERROR)
 

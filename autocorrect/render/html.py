@@ -44,7 +44,7 @@ def render_report_html(
         annex = [
             _recheck(entry),
             matrix_section(report),
-            _questions(entry, item_units(rubric)),
+            _questions(entry, rubric.item_units()),
             _findings(entry),
             _evidence(entry),
         ]
@@ -129,11 +129,6 @@ _DETAIL_ORDER = {
     Verdict.CONSEQUENTIAL: 1,
     Verdict.CORRECT: 2,
 }
-
-
-def item_units(rubric: Rubric) -> dict[tuple[str, str], str]:
-    """(question, item) -> the item's unit, to show values in the jury's units."""
-    return {(q.id, i.key): i.unit for q in rubric.questions for i in q.items}
 
 
 def _questions(entry: GradebookEntry, units: Mapping[tuple[str, str], str]) -> str:

@@ -21,7 +21,6 @@ from autocorrect.jury.overrides import HEADER as OVERRIDES_HEADER
 from autocorrect.render.csv_fr import french_csv
 from autocorrect.render.formula_fr import french_formula
 from autocorrect.render.gradebook import GradebookEntry
-from autocorrect.render.html import item_units
 from autocorrect.render.page import page
 from autocorrect.render.sheet import render_sheets_html
 from autocorrect.report import ItemResult, QuestionResult
@@ -59,7 +58,7 @@ def review_page_name(question_id: str) -> str:
 
 
 def render_to_fill_csv(entries: Sequence[GradebookEntry], rubric: Rubric) -> str:
-    units = item_units(rubric)
+    units = rubric.item_units()
     rows: list[list[str]] = [list(TO_FILL_HEADER)]
     for entry in sorted(entries, key=lambda e: e.name):
         by_question: dict[str, list[ItemResult]] = defaultdict(list)
@@ -95,7 +94,7 @@ def render_review_page(question_id: str, entries: Sequence[GradebookEntry], rubr
         items = tuple(i for _, i in mine)
         groups[_answer_key(items)].append((entry.name, mine[0][0], items))
     ordered = sorted(groups.values(), key=lambda g: (-len(g), g[0][0]))
-    units = item_units(rubric)
+    units = rubric.item_units()
     blocks = [_group(question_id, n, group, units) for n, group in enumerate(ordered, start=1)]
     copies = sum(len(g) for g in ordered)
     body = (

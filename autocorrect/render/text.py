@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from autocorrect import french
 from autocorrect.french import LOCATED_WORDS, STATUS_WORDS, VERDICT_WORDS
 from autocorrect.grading.scoring import mark_out_of_20
@@ -12,7 +14,12 @@ from autocorrect.report import CandidateReport, ItemResult, QuestionResult, Stat
 _RIGHT = (Verdict.CORRECT, Verdict.CONSEQUENTIAL)
 
 
-def render_text(report: CandidateReport, mark_step: float = 0.5) -> str:
+def render_text(
+    report: CandidateReport,
+    mark_step: float = 0.5,
+    units: Mapping[tuple[str, str], str] | None = None,
+) -> str:
+    """`units` ((question, item) -> unit) shows rates and amounts in the jury's units."""
     lines = [
         f"Copie : {report.candidate} — barème {report.rubric}",
         f"Statut : {STATUS_WORDS[report.status]}",
@@ -30,7 +37,7 @@ def render_text(report: CandidateReport, mark_step: float = 0.5) -> str:
             f"{french.points(criterion.max_points)} → {criterion.proposal} ({criterion.reason})"
         )
     for question in report.questions:
-        lines.extend(_question(question))
+        lines.extend(_question(question, units or {}))
     if report.evidence is not None:
         lines.extend(_evidence(report))
     if report.findings:
@@ -63,17 +70,17 @@ def _summary(report: CandidateReport, step: float) -> list[str]:
     return lines
 
 
-def _question(question: QuestionResult) -> list[str]:
+def _question(question: QuestionResult, units: Mapping[tuple[str, str], str]) -> list[str]:
     head = (
         f"{question.id} {question.title} — {VERDICT_WORDS[question.verdict]} — "
         f"{french.points(question.points)} / {french.points(question.max_points)}"
     )
     if question.verdict == Verdict.MISSING:
         return ["", head, f"  · {question.items[0].explanation}"]
-    return ["", head, *(_item(i) for i in question.items)]
+    return ["", head, *(_item(i, units.get((question.id, i.key), "")) for i in question.items)]
 
 
-def _item(item: ItemResult) -> str:
+def _item(item: ItemResult, unit: str) -> str:
     where = ""
     if item.cell:
         where = f" {item.cell} ({LOCATED_WORDS.get(item.located_by or '', item.located_by)})"
@@ -83,7 +90,8 @@ def _item(item: ItemResult) -> str:
         formula = f" {shown}"
     values = ""
     if item.verdict != Verdict.MISSING:
-        values = f" attendu {french.value(item.expected)}, trouvé {french.value(item.found)}."
+        expected = french.in_unit(item.expected, unit)
+        values = f" attendu {expected}, trouvé {french.in_unit(item.found, unit, item.expected)}."
     verdict = VERDICT_WORDS[item.verdict]
     return f"  · {item.key} : {verdict}{where}{formula}{values} {item.explanation}"
 

@@ -180,6 +180,10 @@ class Rubric:
     def question(self, qid: str) -> QuestionSpec:
         return next(q for q in self.questions if q.id == qid)
 
+    def item_units(self) -> dict[tuple[str, str], str]:
+        """(question, item) -> the item's unit, to show values in the jury's units."""
+        return {(q.id, i.key): i.unit for q in self.questions for i in q.items}
+
     def item(self, qid: str, key: str) -> ItemSpec | None:
         return next((i for i in self.question(qid).items if i.key == key), None)
 
