@@ -22,6 +22,8 @@ from autocorrect.reference.case import load_case
 from autocorrect.report import CandidateReport, Status
 from autocorrect.rubric.model import Rubric, load_rubric
 
+# Codes a flawless solution may carry: its charts are found, its formulas proven.
+_EXPECTED_ON_SOLUTION = {"chart-found", "formula-proven"}
 _QUESTION_ID = re.compile(r"\b(C\d+-Q\d+)\b")
 _SENSIBLE_ABS = {  # unit -> largest absolute tolerance that still grades something
     "eur": 1.0,
@@ -107,7 +109,7 @@ def _solution(rubric: Rubric, notes: list[str]) -> list[str]:
         if str(q.verdict) != "correct"
     ]
     codes = sorted(
-        {str(c) for q in report.questions for i in q.items for c in i.codes} - {"chart-found"}
+        {str(c) for q in report.questions for i in q.items for c in i.codes} - _EXPECTED_ON_SOLUTION
     )
     if codes:
         problems.append(f"{solution} : constats inattendus sur la solution : {', '.join(codes)}.")

@@ -23,7 +23,7 @@ import decimal
 import functools
 import logging
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -187,11 +187,19 @@ def _clip_to_cells(area: RangeRef, workbook: Workbook) -> RangeRef:
 class Evaluator:
     """Recomputes formula cells of one workbook on demand, memoised, with findings."""
 
-    def __init__(self, workbook: Workbook) -> None:
+    def __init__(self, workbook: Workbook, overrides: Mapping[CellRef, object] | None = None):
         self.workbook = workbook
+        self._overrides = overrides or {}  # constants replaced (perturbed data sets)
         self._values: dict[CellRef, object] = {}
         self._parsed: dict[CellRef, ParsedFormula] = {}
         self._findings: dict[tuple[Code, str], Finding] = {}
+
+    def with_data(self, overrides: Mapping[CellRef, object]) -> Evaluator:
+        """Another evaluator of the same workbook where these constant cells hold other
+        values: the formulas' parsed forms are shared, their values computed anew."""
+        other = Evaluator(self.workbook, overrides)
+        other._parsed = self._parsed
+        return other
 
     @property
     def findings(self) -> tuple[Finding, ...]:
@@ -237,7 +245,8 @@ class Evaluator:
                 continue
             cell = self.workbook.get(ref)
             if cell is None or cell.formula is None:
-                self._values[ref] = cell.value if cell else None
+                constant = cell.value if cell else None
+                self._values[ref] = self._overrides.get(ref, constant)
                 continue
             if expanded:
                 visiting.discard(ref)
