@@ -82,9 +82,11 @@ def test_decisions_flow_from_the_review_page_into_every_output(tmp_path: Path) -
     assert to_fill[0]["verdict automatique"] == "à vérifier"
     assert to_fill[0]["trouvé"] == to_fill[0]["attendu"] == "291\u202f484,41\u202f€"
     assert to_fill[0]["cellules"].endswith("D7")
+    assert to_fill[0]["libellés du candidat"] == "—"  # typed in a cell without any label
     review = (out / "revue" / "C20-Q14.html").read_text("utf-8")
     assert review.count('class="question" id="groupe-') == 1  # identical answers: one group
     assert "2 copies à décider" in _text(out / "revue" / "C20-Q14.html")
+    assert "Libellé du candidat" in review
     index = _text(out / "index.html")
     assert "0 / 2 décidés" in index
     assert "cleo : copie vide" in index and "scan : copie illisible" in index

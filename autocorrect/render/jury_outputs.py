@@ -34,6 +34,7 @@ TO_FILL_HEADER = (
     "verdict automatique",
     "éléments",
     "cellules",
+    "libellés du candidat",
     "trouvé",
     "attendu",
     "explication",
@@ -71,6 +72,7 @@ def render_to_fill_csv(entries: Sequence[GradebookEntry], rubric: Rubric) -> str
                     entry.name, question_id, "", "", "", "", "à vérifier",
                     " | ".join(i.key for i in items),
                     " | ".join(i.cell or "—" for i in items),
+                    " | ".join(i.label or "—" for i in items),
                     " | ".join(french.in_unit(i.found, unit[i.key], i.expected) for i in items),
                     " | ".join(french.in_unit(i.expected, unit[i.key]) for i in items),
                     " | ".join(i.explanation for i in items),
@@ -125,6 +127,7 @@ def _group(
     _, question, items = group[0]
     rows = "".join(
         f"<tr><td>{escape(i.key)}</td><td>{escape(i.cell or '—')}</td>"
+        f"<td>{escape(i.label or '—')}</td>"
         f'<td><span class="formula">{escape(_formula(i))}</span></td>'
         f'<td class="num">{escape(_shown(i.found, units, question_id, i, i.expected))}</td>'
         f'<td class="num">{escape(_shown(i.expected, units, question_id, i))}</td>'
@@ -144,9 +147,9 @@ def _group(
         f'<section class="question" id="groupe-{number}">\n'
         f"<h2>Réponse {number} — {french.plural(len(group), 'copie')}</h2>\n"
         f"<p>{names}</p>\n"
-        '<table><colgroup><col style="width:9%"><col style="width:16%"><col style="width:25%">'
-        '<col style="width:11%"><col style="width:11%"><col></colgroup>'
-        "<thead><tr><th>Élément</th><th>Cellule</th><th>Formule</th>"
+        '<table><colgroup><col style="width:9%"><col style="width:14%"><col style="width:14%">'
+        '<col style="width:21%"><col style="width:11%"><col style="width:11%"><col></colgroup>'
+        "<thead><tr><th>Élément</th><th>Cellule</th><th>Libellé du candidat</th><th>Formule</th>"
         '<th class="num">Trouvé</th><th class="num">Attendu</th><th>Explication</th></tr>'
         f"</thead><tbody>{rows}</tbody></table>\n{decisions}\n</section>"
         + f"<!-- {escape(question.id)} -->"

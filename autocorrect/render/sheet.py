@@ -151,8 +151,9 @@ def _to_examine(entry: GradebookEntry, rubric: Rubric) -> str:
     for question, item in pending_items(entry.report, entry.final):
         spec = rubric.item(question.id, item.key)
         unit = spec.unit if spec else ""
+        label = f" (« {escape(item.label)} »)" if item.label else ""
         items.append(
-            f"{escape(question.id)}[{escape(item.key)}] {escape(item.cell or '')} : trouvé "
+            f"{escape(question.id)}[{escape(item.key)}] {escape(item.cell or '')}{label} : trouvé "
             f"{escape(french.in_unit(item.found, unit, item.expected))}, attendu "
             f"{escape(french.in_unit(item.expected, unit))}"
             f" — {escape(item.explanation)}"
