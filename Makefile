@@ -3,7 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-CASES := c20-bureau-plus c16-aquapro c21-terroirs
+CASES := c20-bureau-plus c16-aquapro c21-terroirs c21-cyclea
+HELDOUT_CASES := c20-bureau-plus c16-aquapro c21-terroirs
 DEMO_OUT := out/demo
 
 .PHONY: install demo test test-fast lint type check goldens fixtures bench clean
@@ -46,7 +47,7 @@ fixtures: $(STAMP)
 
 .PHONY: heldout
 heldout: $(STAMP)
-	@for case in $(CASES); do $(BIN)/python fixtures/$$case/build_heldout.py || exit 1; done
+	@for case in $(HELDOUT_CASES); do $(BIN)/python fixtures/$$case/build_heldout.py || exit 1; done
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_grade.py
@@ -54,3 +55,7 @@ bench: $(STAMP)
 
 clean:
 	rm -rf out .pytest_cache .mypy_cache .ruff_cache
+
+.PHONY: heldout-agreement
+heldout-agreement: $(STAMP)
+	$(BIN)/python benchmarks/heldout_agreement.py

@@ -17,7 +17,8 @@ import yaml
 
 from autocorrect.api import grade
 from autocorrect.report import CandidateReport
-from autocorrect.rubric.model import Rubric, load_rubric
+from autocorrect.rubric.load import load_rubric
+from autocorrect.rubric.model import Rubric
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ("c20-bureau-plus", "c16-aquapro", "c21-terroirs")

@@ -13,7 +13,7 @@ import pytest
 
 from autocorrect.cli.main import main
 from autocorrect.render.json import render_json
-from autocorrect.rubric.model import load_rubric
+from autocorrect.rubric.load import load_rubric
 from autocorrect.session.store import file_hash, load_report, load_state
 from tests.batch_helpers import rubric_path
 from tests.conftest import ROOT

@@ -16,7 +16,8 @@ import yaml
 from autocorrect.api import grade
 from autocorrect.render.json import render_json
 from autocorrect.report import CandidateReport
-from autocorrect.rubric.model import Rubric, load_rubric
+from autocorrect.rubric.load import load_rubric
+from autocorrect.rubric.model import Rubric
 from tests.conftest import ROOT
 
 CASES = ("c20-bureau-plus", "c16-aquapro", "c21-terroirs")

@@ -15,7 +15,7 @@ import pytest
 from autocorrect import french
 from autocorrect.errors import RubricError
 from autocorrect.grading.scoring import mark_out_of_20
-from autocorrect.rubric.model import load_rubric
+from autocorrect.rubric.load import load_rubric
 from autocorrect.session.batch import BatchOptions, run_batch
 from tests.batch_helpers import case_batch, read_french_csv, rubric_path
 from tests.builders import candidate

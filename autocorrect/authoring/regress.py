@@ -18,7 +18,8 @@ from pathlib import Path
 from autocorrect import french
 from autocorrect.api import grade
 from autocorrect.errors import AutocorrectError
-from autocorrect.rubric.model import Rubric, load_rubric
+from autocorrect.rubric.load import load_rubric
+from autocorrect.rubric.model import Rubric
 from autocorrect.session.batch import report_names, submissions
 
 Result = Mapping[str, object]  # one candidate's JSON report, as written by `batch`

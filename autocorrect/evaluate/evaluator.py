@@ -282,7 +282,7 @@ class Evaluator:
             return _from_cache(self.workbook.get(ref))
         args = [self._argument(ref, parsed.targets[name]) for name in shape.inputs]
         try:
-            result = shape.func(*args)
+            result = _call(shape, parsed, args)
         except Exception as exc:
             names = ", ".join(sorted(set(parsed.functions))) or "?"
             self._note(
@@ -350,6 +350,45 @@ class Evaluator:
 
     def _note(self, code: Code, ref: CellRef, message: str) -> None:
         self._findings.setdefault((code, str(ref)), Finding(code, message, str(ref)))
+
+
+# --- results memoised across cells and copies ------------------------------------------------
+
+# The same formula shape on the same values gives the same result: the copied-down formulas of
+# one copy, the same formulas in every copy of a session, and the redrawn data sets of the
+# fingerprints (identical for every copy) are computed once per process.
+_MEMO: dict[tuple[object, ...], object] = {}
+_MEMO_MAX = 200_000
+# Results that depend on the clock, on chance, or on where the formula sits (not only on the
+# values it reads) are never memoised.
+_VOLATILE = frozenset(
+    {"NOW", "TODAY", "RAND", "RANDBETWEEN", "RANDARRAY", "OFFSET", "INDIRECT"}
+    | {"ROW", "COLUMN", "CELL", "INFO", "SHEET", "SHEETS", "FORMULATEXT", "ISFORMULA"}
+)
+_UNHASHABLE = object()
+
+
+def _call(shape: _Shape, parsed: ParsedFormula, args: list[object]) -> object:
+    assert shape.func is not None
+    if _VOLATILE.intersection(parsed.functions):
+        return shape.func(*args)
+    key = (parsed.shape_key, *map(_memo_part, args))
+    if _UNHASHABLE in key:
+        return shape.func(*args)
+    if key not in _MEMO:
+        if len(_MEMO) >= _MEMO_MAX:
+            _MEMO.clear()
+        _MEMO[key] = shape.func(*args)
+    return _MEMO[key]
+
+
+def _memo_part(value: object) -> object:
+    """A hashable, type-exact stand-in for one argument (`#REF!` the error is not the text)."""
+    if isinstance(value, np.ndarray):
+        return (value.shape, tuple(_memo_part(v) for v in value.flat))
+    if isinstance(value, str | float | int | bool) or value is None:
+        return (type(value).__name__, value)
+    return _UNHASHABLE
 
 
 def _from_cache(cell: CellData | None) -> object:

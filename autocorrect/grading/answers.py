@@ -23,8 +23,8 @@ from autocorrect.reading.workbook import (
     is_percent_format,
 )
 from autocorrect.report import LocatedBy
+from autocorrect.rubric.graph import ordered_items as rubric_order
 from autocorrect.rubric.model import ItemSpec, Rubric
-from autocorrect.rubric.model import ordered_items as rubric_order
 
 
 def read_answer(
@@ -62,6 +62,10 @@ def locate_answers(grading: Grading) -> None:
         binding = binder.bind(question, item)
         if binding is None:
             continue
+        for upstream_key, location in binding.upstream:
+            upstream = _read(grading, location, binder.items[upstream_key])
+            grading.answers[upstream_key] = upstream
+            binder.record(upstream_key, location.cell, upstream.value, upstream.value)
         answer = _read(grading, binding.location, item)
         answer = _with_proof(grading, binder, key, answer, binding)
         grading.answers[key] = answer

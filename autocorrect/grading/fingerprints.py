@@ -14,7 +14,7 @@ flag on unchanged categories) cannot be fingerprinted: its answer is located by 
 from __future__ import annotations
 
 import bisect
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -105,7 +105,7 @@ class Fingerprints:
         kind: ProofKind,
         comp: Computation,
         real_answers: Answers,
-        redrawn_answers: list[Answers],
+        redrawn_answers: Sequence[Answers],
         case: CaseData,
     ) -> Target | None:
         """A computation on the subject's data and on each redrawn set; None if it fails."""
@@ -119,6 +119,10 @@ class Fingerprints:
         return Target(kind, real, redrawn, comp if kind != ProofKind.EXACT else None)
 
     # -- cells -----------------------------------------------------------------------------
+
+    @property
+    def formula_cells(self) -> list[CellRef]:
+        return self._formula_cells
 
     def redrawn_values(self, ref: CellRef) -> tuple[float | None, ...]:
         """The cell's number on each redrawn data set (None where it is not a number)."""

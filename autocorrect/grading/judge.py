@@ -20,12 +20,14 @@ from dataclasses import dataclass
 from autocorrect import french
 from autocorrect.evaluate.evaluator import ExcelError
 from autocorrect.grading.context import Answer, Grading, ItemKey
+from autocorrect.grading.fingerprints import ProofKind
 from autocorrect.grading.methods import MethodIssue, line_of, method_issues
 from autocorrect.grading.readings import Reading, display, first_agreeing
 from autocorrect.reading.refs import RangeRef
 from autocorrect.reference.perturb import DATA_SETS
 from autocorrect.report import Code, ItemResult, LocatedBy, Verdict
-from autocorrect.rubric.model import Computation, ItemSpec, QuestionSpec, Ref, item_dependencies
+from autocorrect.rubric.graph import item_dependencies
+from autocorrect.rubric.model import Computation, ItemSpec, QuestionSpec, Ref
 
 _WRONG = (Verdict.INCORRECT, Verdict.CONSEQUENTIAL)
 
@@ -158,6 +160,12 @@ def _match_carried_forward(
         value = grading.compute(method, own)
         if value is not None and first_agreeing(value, list(answer.readings), item.tolerance):
             return _carried_result(grading, question, item, answer, deps, value, method)
+    proof = answer.proof
+    if proof is not None and proof.target.kind == ProofKind.CONSEQUENTIAL:
+        # Proven on the cells the candidate's formula reads, which may not be the cells
+        # located for the upstream items (a draft sheet, an unlabelled intermediate result).
+        method = proof.target.computation or item.compute
+        return _carried_result(grading, question, item, answer, deps, proof.target.real, method)
     return None
 
 
@@ -249,7 +257,7 @@ def _formula_reads_cells(grading: Grading, answer: Answer) -> bool:
 
 def _common_codes(item: ItemSpec, answer: Answer) -> list[Code]:
     codes: list[Code] = []
-    if answer.location.alternatives:
+    if _ambiguous(answer):
         codes.append(Code.AMBIGUOUS_LOCATION)
     if answer.formula is not None and _stale(answer, item):
         codes.append(Code.STALE_CACHE)
@@ -275,7 +283,7 @@ def _result(
             f" Attention : la valeur enregistrée dans le fichier ({_fmt(answer.cached)}) "
             "diffère du recalcul de la formule ; le recalcul fait foi."
         )
-    if answer is not None and answer.location.alternatives:
+    if answer is not None and _ambiguous(answer):
         explanation += f" {answer.location.alternatives} autre(s) emplacement(s) possible(s)."
     return ItemResult(
         key=item.key,
@@ -289,6 +297,11 @@ def _result(
         explanation=explanation,
         codes=tuple(dict.fromkeys(codes)),
     )
+
+
+def _ambiguous(answer: Answer) -> bool:
+    """Other places fit the label as well, and the formula does not settle it."""
+    return bool(answer.location.alternatives) and answer.proof is None
 
 
 def _stale(answer: Answer, item: ItemSpec) -> bool:

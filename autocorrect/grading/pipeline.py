@@ -24,8 +24,8 @@ from autocorrect.report import (
     QuestionResult,
     Status,
 )
+from autocorrect.rubric.graph import ordered_items as rubric_order
 from autocorrect.rubric.model import Rubric
-from autocorrect.rubric.model import ordered_items as rubric_order
 
 
 def grade_workbook(

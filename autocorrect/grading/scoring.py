@@ -8,11 +8,11 @@ so that the same item verdicts always give the same points.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 from autocorrect import french
 from autocorrect.report import CriterionResult, ItemResult, Proposal, QuestionResult, Verdict
-from autocorrect.rubric.model import QuestionSpec, Rubric
+from autocorrect.rubric.model import QuestionSpec, Rubric, Scoring
 
 
 def question_verdict(items: list[ItemResult]) -> Verdict:
@@ -37,25 +37,19 @@ def question_points(
 
 
 def points_for(
-    scoring: Mapping[str, float | str],
+    scoring: Scoring,
     max_points: float,
     verdict: Verdict,
     item_verdicts: Sequence[Verdict],
 ) -> float:
     """`max_points` × the rubric's share for `verdict`; under `incorrect: items` an incorrect
     question earns the mean share of its items (a wrong item earns nothing)."""
-    share = scoring.get(str(verdict), 0.0)
-    if share == "items":
+    if verdict == Verdict.INCORRECT and scoring.incorrect_by_items:
         if not item_verdicts:
             return 0.0
-        shares = [_item_share(scoring, v) for v in item_verdicts]
+        shares = [0.0 if v == Verdict.INCORRECT else scoring.share(str(v)) for v in item_verdicts]
         return round(max_points * sum(shares) / len(shares), 4)
-    return round(max_points * float(share), 4)
-
-
-def _item_share(scoring: Mapping[str, float | str], verdict: Verdict) -> float:
-    share = scoring.get(str(verdict), 0.0)
-    return 0.0 if verdict == Verdict.INCORRECT or isinstance(share, str) else float(share)
+    return round(max_points * scoring.share(str(verdict)), 4)
 
 
 def criteria_results(

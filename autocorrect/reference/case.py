@@ -17,7 +17,8 @@ from autocorrect.reading.refs import CellRef, RangeRef, parse_ref
 from autocorrect.reading.workbook import Workbook, from_serial, load
 from autocorrect.reference.formula import FormulaError, evaluate_formula
 from autocorrect.reference.kpis import KPIS, DayMonth
-from autocorrect.rubric.model import Arg, Computation, InputSpec, Ref, Rubric, Text, ordered_items
+from autocorrect.rubric.graph import ordered_items
+from autocorrect.rubric.model import Arg, Computation, InputSpec, Ref, Rubric, Text
 
 Answers = Mapping[tuple[str, str], object]
 

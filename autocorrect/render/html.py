@@ -25,7 +25,7 @@ from autocorrect.render.sheet import running_header_css, sheet_html
 from autocorrect.report import ItemResult, QuestionResult, Status, Verdict
 from autocorrect.rubric.model import Rubric
 
-_UPSTREAM = re.compile(r"([A-Z]\d+-Q\d+)\[([^\]]+)\]")
+_UPSTREAM = re.compile(r"([^\W_][\w.-]*)\[([^\]]+)\]")  # « S2-Q01[Total] » in a note
 _MAX_CHAIN = 12
 
 

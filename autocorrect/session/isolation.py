@@ -42,7 +42,7 @@ def grade_isolated(
 
 
 def _rubric_id(rubric_path: Path) -> str:
-    from autocorrect.rubric.model import load_rubric  # noqa: PLC0415
+    from autocorrect.rubric.load import load_rubric  # noqa: PLC0415
 
     try:
         return load_rubric(rubric_path).id

@@ -26,7 +26,8 @@ from types import TracebackType
 from typing import Any
 
 from autocorrect.reference.case import load_case
-from autocorrect.rubric.model import Rubric, load_rubric
+from autocorrect.rubric.load import load_rubric
+from autocorrect.rubric.model import Rubric
 from autocorrect.session.isolation import CONTEXT, RunLimits
 from autocorrect.session.job import Job, JobResult, failed_result, run_job
 
