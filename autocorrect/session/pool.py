@@ -25,6 +25,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from autocorrect.reading.libreoffice import set_conversion_timeout
 from autocorrect.reference.case import load_case
 from autocorrect.rubric.load import load_rubric
 from autocorrect.rubric.model import Rubric
@@ -105,7 +106,9 @@ class WorkerPool:
     def _spawn(self) -> _Worker:
         parent, child = CONTEXT.Pipe(duplex=True)
         process = CONTEXT.Process(
-            target=serve, args=(self.rubric_path, self.limits.memory_mb, child), daemon=True
+            target=serve,
+            args=(self.rubric_path, self.limits.memory_mb, child, self.limits.timeout_s),
+            daemon=True,
         )
         process.start()
         child.close()
@@ -235,12 +238,19 @@ def _abnormal_message(exitcode: int | None, limits: RunLimits) -> str:
 # --- inside a worker ------------------------------------------------------------------------
 
 
-def serve(rubric_path: Path, memory_mb: int, conn: multiprocessing.connection.Connection) -> None:
+def serve(
+    rubric_path: Path,
+    memory_mb: int,
+    conn: multiprocessing.connection.Connection,
+    timeout_s: float | None = None,
+) -> None:
     """Worker main loop: cap memory, load the rubric once, then grade the jobs received until
     told to stop (None) or the parent goes away."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     cap = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+    if timeout_s is not None:  # a .xls/.ods conversion must end well before the worker's limit
+        set_conversion_timeout(timeout_s / 3)
     rubric = _load(rubric_path, conn)
     if rubric is None:
         return
