@@ -4,6 +4,8 @@ few broken files, graded once per test session (a batch costs seconds, not milli
 from __future__ import annotations
 
 import atexit
+import csv
+import io
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -103,3 +105,12 @@ def output_files(out: Path) -> dict[str, bytes]:
         for p in sorted(out.rglob("*"))
         if p.is_file() and p.name != "run.json" and ".autocorrect" not in p.parts
     }
+
+
+def read_french_csv(path: Path) -> list[dict[str, str]]:
+    """A CSV written for French Excel, read back with its conventions: UTF-8 with a byte order
+    mark, `;` between fields."""
+    data = path.read_bytes()
+    assert data.startswith("\ufeff".encode()), f"{path.name} : pas de BOM UTF-8"
+    text = data.decode("utf-8-sig")
+    return list(csv.DictReader(io.StringIO(text), delimiter=";"))

@@ -30,6 +30,7 @@ from tests.batch_helpers import (
     fill_folder,
     heavy_workbook,
     output_files,
+    read_french_csv,
     rubric_path,
     scratch,
     submissions,
@@ -72,19 +73,28 @@ def test_unreadable_list_says_why_in_french() -> None:
 
 def test_gradebook_keeps_todays_columns_and_adds_final_scores() -> None:
     batch = case_batch("c20")
-    text = (batch.out / "gradebook.csv").read_text("utf-8")
-    header = next(csv.reader(io.StringIO(text)))
+    rows_read = read_french_csv(batch.out / "gradebook.csv")
+    header = list(rows_read[0])
     todays = ["candidat", "statut", "note", "max", "C20-calculs (proposition)",
               *(q.id for q in batch.rubric.questions), "message"]  # fmt: skip
     assert [c for c in header if c in todays] == todays  # all kept, in the same order
     assert header.index("note finale") == header.index("note") + 1  # side by side
     for added in ("fichier", "à vérifier", "dérogations", "dérogations à revoir", "signaux"):
         assert added in header
-    rows = {r["candidat"]: r for r in csv.DictReader(io.StringIO(text))}
-    assert rows["cand05-report-erreur"]["note"] == "27"
-    assert rows["cand05-report-erreur"]["note finale"] == "27"  # no override in this batch
-    assert rows["cand05-report-erreur"]["C20-Q14"] == "consequential"
-    assert rows["vide"]["statut"] == "unreadable" and rows["vide"]["note finale"] == ""
+    rows = {r["candidat"]: r for r in rows_read}
+    mine = rows["cand05-report-erreur"]
+    assert mine["note"] == "27"
+    assert mine["note finale"] == "27"  # no override in this batch
+    assert mine["C20-Q14"] == "consequential" and mine["C20-Q14 (décision)"] == "report d'erreur"
+    points = [float(mine[f"{q.id} (points)"].replace(",", ".")) for q in batch.rubric.questions]
+    assert sum(points) == pytest.approx(27)  # per-question points add up to the mark
+    assert mine["note sur 20"] == "19,5"  # 27 / 28 × 20 = 19,29, to the nearest half point
+    vide = rows["vide"]
+    assert vide["statut"] == "unreadable" and vide["statut (libellé)"] == "illisible"
+    assert vide["note"] == vide["note finale"] == vide["note sur 20"] == ""  # never 0 / 0
+    assert vide["max"] == "28"
+    partial = rows["cand09-erreurs-ratios"]["C20-Q23 (points)"]
+    assert "," in partial and "." not in partial  # decimal comma
     assert list(rows) == sorted(rows)
 
 
@@ -101,9 +111,19 @@ def test_gradebook_xlsx_is_ready_to_sort_and_filter() -> None:
     assert row[percent - 1].number_format == "0.0%"
     assert row[header.index("note")].value == 27  # a number, not text
     assert row[header.index("note finale")].data_type == "n"
+    assert row[header.index("note sur 20")].value == 19.5
+    points = [row[header.index(f"{q.id} (points)")].value for q in batch.rubric.questions]
+    assert all(isinstance(p, int | float) for p in points) and sum(points) == pytest.approx(27)
+    assert row[header.index("C20-Q14 (décision)")].value == "report d'erreur"
+    vide = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == "vide")
+    assert vide[header.index("note")].value is None  # empty, never 0
+    assert sheet.page_setup.orientation == "landscape" and sheet.print_title_rows == "$1:$1"
+    assert sheet.page_setup.fitToWidth == 1 and sheet.sheet_properties.pageSetUpPr.fitToPage
     rules = [r.type for cf in sheet.conditional_formatting for r in cf.rules]
     assert rules.count("colorScale") == 2  # % final and note finale
     assert "cellIs" in rules  # verdict colours
+    compared = {f for cf in sheet.conditional_formatting for r in cf.rules for f in r.formula}
+    assert {'"correct"', '"juste"', '"faux"'} <= compared  # codes and French words coloured
 
 
 def test_results_carry_no_timestamp_and_run_json_has_the_metadata() -> None:
@@ -283,6 +303,10 @@ def test_progress_is_a_bar_on_a_terminal_and_lines_elsewhere() -> None:
     assert progress_line(Progress(5, 9, 5, 0, 0.1, None)) is not None
     assert progress_line(Progress(0, 9, 0, 0, 0.1, None)) is None
     assert duration(3725) == "1 h 02 min"
+    for columns in (120, 80, 50, 30, 12):  # the bar fits the terminal, whatever its width
+        narrow = progress_bar(event, columns)
+        assert len(narrow) <= columns - 1 and "45/300" in narrow
+    assert "█" in progress_bar(event, 50) and "reste" not in progress_bar(event, 30)
 
 
 @pytest.mark.parametrize("option", [["--jobs", "0"], ["--timeout", "-1"], ["--memory", "beaucoup"]])

@@ -3,7 +3,9 @@ untouched; and the saved JSON read back exactly (what resuming a batch relies on
 
 from __future__ import annotations
 
+import re
 import shutil
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -11,6 +13,7 @@ import pytest
 
 from autocorrect.cli.main import main
 from autocorrect.render.json import render_json
+from autocorrect.rubric.load import load_rubric
 from autocorrect.session.store import file_hash, load_report, load_state
 from tests.batch_helpers import rubric_path
 from tests.conftest import ROOT
@@ -34,13 +37,27 @@ def test_annotated_copies_comment_each_graded_cell(tmp_path: Path) -> None:
     assert file_hash(folder / "dupont.xlsx") == before  # the original is only read
     annotated = tmp_path / "out" / "annotees" / "dupont.xlsx"
     assert not (tmp_path / "out" / "annotees" / "photo.xlsx").exists()
-    sheet = openpyxl.load_workbook(annotated)["Calculs"]
+    book = openpyxl.load_workbook(annotated)
+    sheet = book["Calculs"]
     comment = sheet["B19"].comment
     assert comment is not None and comment.author == "autocorrect"
-    assert comment.text.startswith("C20-Q14[SR] : report d'erreur — attendu 291\u202f484,41")
+    assert comment.text.startswith("C20-Q14[SR] : report d'erreur. Attendu 291\u202f484,41")
     assert "Faux uniquement parce que C20-Q12[taux de MCV] est faux" in comment.text
     wrong = sheet["B14"].comment
     assert wrong is not None and "C20-Q11[CV] : faux" in wrong.text
+    assert wrong.text.casefold().count("attendu") == 1  # written once
+    assert sheet["B19"].fill.fgColor.rgb.endswith("C6EFCE")  # report d'erreur: green
+    assert sheet["B14"].fill.fgColor.rgb.endswith("FFC7CE")  # faux: red
+    summary = book.worksheets[0]
+    assert summary.title == "Correction" and book.active.title == "Correction"
+    assert summary["B2"].value == 27 and summary["B3"].value == 19.5  # 27 / 28, out of 20
+    listed = [r[0] for r in summary.iter_rows(values_only=True) if str(r[0]).startswith("C20-Q")]
+    assert listed == [q.id for q in load_rubric(rubric_path("c20")).questions]
+    with zipfile.ZipFile(annotated) as archive:
+        vml = b"".join(archive.read(n) for n in archive.namelist() if n.endswith(".vml"))
+    anchors = re.findall(rb"<\w+:Anchor>([^<]*)</\w+:Anchor>", vml)
+    assert len(anchors) == len(re.findall(rb"<\w+:ClientData", vml))
+    assert len(set(anchors)) > 10  # each box next to its own cell
     assert sheet["B19"].value == "=B17/B16"  # formulas kept
     report = load_report(tmp_path / "out" / "dupont.json")
     assert report is not None
@@ -54,6 +71,36 @@ def test_annotated_copies_comment_each_graded_cell(tmp_path: Path) -> None:
     again = tmp_path / "again"
     assert _batch(folder, again, "--annotate") == 0
     assert (again / "annotees" / "dupont.xlsx").read_bytes() == annotated.read_bytes()
+
+
+def test_annotated_copy_follows_the_jurys_decisions(tmp_path: Path) -> None:
+    folder = tmp_path / "copies"
+    folder.mkdir()
+    shutil.copy(C20 / "submissions" / "cand05-report-erreur.xlsx", folder / "dupont.xlsx")
+    out = tmp_path / "out"
+    assert _batch(folder, out, "--annotate") == 0
+    annotated = out / "annotees" / "dupont.xlsx"
+    automatic = annotated.read_bytes()
+    (out / "overrides.csv").write_text(
+        "candidat;question;points;verdict;motif;auteur\n"
+        "dupont;C20-Q14;0;;report d'erreur non admis;Mme Martin\n",
+        "utf-8",
+    )
+    assert _batch(folder, out, "--annotate") == 0
+    book = openpyxl.load_workbook(annotated)
+    cell = book["Calculs"]["B19"]
+    assert cell.comment is not None
+    assert "Décision du jury : 0 / 1 pt (report d'erreur non admis — Mme Martin)" in (
+        cell.comment.text
+    )
+    assert cell.fill.fgColor.rgb.endswith("FFC7CE")  # no points left: red
+    summary = book["Correction"]
+    assert summary["A4"].value == "Note finale" and summary["B4"].value == 26
+    row = next(r for r in summary.iter_rows(values_only=True) if r[0] == "C20-Q14")
+    assert row[2] == "décision du jury" and row[3] == 0
+    (out / "overrides.csv").write_text("candidat;question;points;verdict;motif;auteur\n", "utf-8")
+    assert _batch(folder, out, "--annotate") == 0
+    assert annotated.read_bytes() == automatic  # decision withdrawn: back to the automatic copy
 
 
 def test_asking_for_annotations_later_regrades_only_to_annotate(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 import subprocess
 import sys
@@ -13,6 +12,7 @@ import pytest
 from autocorrect.api import grade
 from autocorrect.cli.main import EXIT_UNREADABLE, EXIT_USAGE, main
 from autocorrect.render.json import render_json
+from tests.batch_helpers import read_french_csv
 from tests.builders import candidate, product_table
 from tests.conftest import C20_RUBRIC
 
@@ -32,6 +32,41 @@ def test_text_report_is_french(tmp_path: Path, capsys: pytest.CaptureFixture[str
     assert "Statut : corrigée" in out
     assert "C20-Q01 Prix de vente TTC — juste" in out
     assert "Calculs!B2 (tableau)" in out
+
+
+def test_text_report_starts_with_a_summary_and_shows_french_formulas(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = candidate(tmp_path, "martin", {"Calculs": product_table()})
+    main(["grade", str(path), "--rubric", str(C20_RUBRIC)])
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[2].startswith("Note sur 20 : ")
+    summary = lines[: lines.index("Détail :")]
+    assert len(summary) < 10 and any(line.startswith("Questions non justes (") for line in summary)
+    assert "C20-Q14 (absent)" in " ".join(summary)  # the table answers Q01-Q06 only
+    assert any("=SOMME(" in line for line in lines) and not any("=SUM(" in line for line in lines)
+    assert any("\u202f€" in line for line in lines)  # amounts in euros
+    assert any("\u202f%" in line for line in lines if "C20-Q03" in line or "· P1" in line)
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["batch", "--help"], ["rubric", "check", "--help"]])
+def test_help_is_in_french(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stop:
+        main(argv)
+    assert stop.value.code == 0
+    out = capsys.readouterr().out
+    assert out.startswith("utilisation : ") and "afficher cette aide et quitter" in out
+    for english in ("usage:", "show this help", "positional arguments", "show program"):
+        assert english not in out
+
+
+def test_usage_errors_are_in_french(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as stop:
+        main(["grade"])
+    assert stop.value.code == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert "erreur : arguments obligatoires manquants : COPIE, --rubric" in err
+    assert "required" not in err
 
 
 def test_unreadable_exit_code(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -62,7 +97,7 @@ def test_batch_writes_reports_and_gradebook(tmp_path: Path) -> None:
     assert reports == [
         "dupont_xls.json", "dupont_xlsx.json", "photo.json",
     ]  # fmt: skip
-    rows = list(csv.DictReader((out / "gradebook.csv").open(encoding="utf-8")))
+    rows = read_french_csv(out / "gradebook.csv")
     statuses = {r["candidat"]: r["statut"] for r in rows}
     assert statuses == {"dupont_xlsx": "graded", "dupont_xls": "unreadable", "photo": "unreadable"}
     graded = next(r for r in rows if r["candidat"] == "dupont_xlsx")

@@ -24,7 +24,7 @@ from autocorrect.jury.traits import DocMetadata, Traits, read_metadata, relative
 from autocorrect.report import CandidateReport, Code, ItemResult, QuestionResult, Status, Verdict
 from autocorrect.rubric.load import load_rubric
 from autocorrect.session.batch import BatchOptions, run_batch
-from tests.batch_helpers import rubric_path, scratch
+from tests.batch_helpers import read_french_csv, rubric_path, scratch
 from tests.conftest import C20_FIXTURES
 
 
@@ -173,10 +173,7 @@ def test_batch_lists_the_signals_with_their_evidence() -> None:
     index = (out / "index.html").read_text("utf-8")
     assert "Signaux de collusion" in index and "réponses fausses identiques" in index
     assert "C20-Q05[P1] = 1,44" in index and "jamais une sanction" in index
-    gradebook = {
-        r["candidat"]: r
-        for r in csv.DictReader(io.StringIO((out / "gradebook.csv").read_text("utf-8")))
-    }
+    gradebook = {r["candidat"]: r for r in read_french_csv(out / "gradebook.csv")}
     assert gradebook["zoe"]["signaux"] == ""
     assert "formules quasi identiques" in gradebook["quentin"]["signaux"]
     assert "Signal de collusion" in (out / "quentin.html").read_text("utf-8")

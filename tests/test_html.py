@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from autocorrect.render.french import french_formula, french_function, french_value
+from autocorrect import french
+from autocorrect.render.formula_fr import french_formula, french_function
 from autocorrect.render.gradebook import GradebookEntry
 from autocorrect.render.html import error_chain, render_report_html
 from autocorrect.render.matrix import matrices
@@ -68,11 +69,11 @@ def test_french_function_names_of_the_domain_table() -> None:
 
 
 def test_values_are_written_the_french_way() -> None:
-    assert french_value(291484.4054) == "291\u202f484,41"
-    assert french_value(0.32561) == "0,3256"
-    assert french_value("2026-11-01") == "01/11/2026"
-    assert french_value(None) == "—"
-    assert french_value([[3.9, 4.2]]) == "(3,9 ; 4,2)"
+    assert french.value(291484.4054) == "291\u202f484,41"
+    assert french.value(0.32561) == "0,3256"
+    assert french.value("2026-11-01") == "01/11/2026"
+    assert french.value(None) == "—"
+    assert french.value([[3.9, 4.2]]) == "(3,9 ; 4,2)"
 
 
 # --- the jury report ------------------------------------------------------------------------
@@ -93,11 +94,12 @@ def test_report_is_french_self_contained_and_complete() -> None:
     for external in ("http://", "https://", "<link", " src=", "@import", "url("):
         assert external not in page
     text = _text(page)
-    for heading in ("À examiner en premier", "Critères : proposition et justification",
-                    "Vue d'ensemble", "Détail des questions", "Indices pour le jury"):  # fmt: skip
+    for heading in ("Fiche candidat", "À examiner", "Critères", "Questions", "Signature",
+                    "Annexe", "Détail des questions", "Indices pour le jury"):  # fmt: skip
         assert heading in text
-    assert "Note automatique 27 / 28" in " ".join(text.split())
-    assert "96% des points" in text  # the criterion's reason
+    # 27 / 28 is 19,29 / 20, rounded to the nearest half point
+    assert "Note automatique 27 / 28 19,5 / 20" in " ".join(text.split())
+    assert "96\u202f% des points" in text  # the criterion's reason
     assert "feuille « Calculs »" in text and "trouvée par" in text
     assert "faux uniquement parce que" in text.casefold()
     report = load_report(batch.out / "cand05-report-erreur.json")
@@ -294,13 +296,37 @@ def test_screenshot_of_each_case(shot: str) -> None:
     assert (SCREENSHOTS / f"{shot}.png").is_file(), "capture de référence absente"
 
 
-@needs_chromium
-def test_report_prints_to_pdf() -> None:
-    target = scratch("pdf") / "rapport.pdf"
-    page = case_batch("c16").out / "cand06-coupure-milieu-echelle.html"
+def _pdf_pages(page: Path, name: str) -> int:
+    target = scratch("pdf") / f"{name}.pdf"
     done = _chromium("--no-pdf-header-footer", f"--print-to-pdf={target}", page.as_uri())
     assert target.is_file(), done.stderr[-2000:]
     data = target.read_bytes()
     assert data.startswith(b"%PDF")
-    pages = len(re.findall(rb"/Type\s*/Page[^s]", data))
-    assert 2 <= pages <= 20, pages
+    return len(re.findall(rb"/Type\s*/Page[^s]", data))
+
+
+@needs_chromium
+def test_candidate_sheet_of_a_near_perfect_copy_prints_on_one_page() -> None:
+    batch = case_batch("c20")
+    report = load_report(batch.out / "cand05-report-erreur.json")
+    assert report is not None and report.score >= report.max_score - 1
+    assert _pdf_pages(batch.out / "cand05-report-erreur.html", "fiche") == 1
+
+
+@needs_chromium
+def test_opened_annex_prints_the_details_too() -> None:
+    page = case_batch("c16").out / "cand06-coupure-milieu-echelle.html"
+    opened = scratch("annexe") / "ouverte.html"
+    opened.write_text(
+        page.read_text("utf-8").replace('<details class="annexe"', '<details open class="annexe"')
+    )
+    assert 2 <= _pdf_pages(opened, "annexe") <= 20
+
+
+@needs_chromium
+def test_session_sheets_print_one_page_per_candidate() -> None:
+    batch = case_batch("c20")
+    sheets = (batch.out / "fiches.html").read_text("utf-8")
+    count = sheets.count('<section class="sheet"')
+    assert count == len(batch.summary.reports) > 10
+    assert _pdf_pages(batch.out / "fiches.html", "fiches") == count

@@ -5,7 +5,6 @@ named in the rubric or on the command line."""
 
 from __future__ import annotations
 
-import csv
 import shutil
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from autocorrect.rubric.load import load_rubric
 from autocorrect.rubric.model import CaseFiles
 from autocorrect.session.batch import BatchOptions, run_batch
 from autocorrect.session.isolation import RunLimits
+from tests.batch_helpers import read_french_csv
 from tests.conftest import ROOT
 
 CASE = ROOT / "fixtures" / "c21-cyclea"
@@ -89,8 +89,7 @@ def test_the_draft_grades_a_batch_with_the_session_ids(draft: Path, tmp_path: Pa
         options=BatchOptions(jobs=1, limits=RunLimits(timeout_s=120)),
     )
     assert [str(r.status) for r in summary.reports] == ["graded", "graded"]
-    with (tmp_path / "out" / "gradebook.csv").open(encoding="utf-8") as handle:
-        header = next(csv.reader(handle))
+    header = list(read_french_csv(tmp_path / "out" / "gradebook.csv")[0])
     assert {"D1.1", "D2.5", "D3.3", "D4.4"} <= set(header), header
 
 

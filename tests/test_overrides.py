@@ -3,14 +3,14 @@ surviving regrades, flagged when the automatic result changes underneath them.""
 
 from __future__ import annotations
 
-import csv
 import html
-import io
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from autocorrect.grading.scoring import question_points
 from autocorrect.jury.overrides import (
     VERDICT_WORDS,
     Baseline,
@@ -24,7 +24,7 @@ from autocorrect.rubric.load import load_rubric
 from autocorrect.rubric.model import Rubric
 from autocorrect.session.batch import BatchOptions, run_batch
 from autocorrect.session.store import load_report
-from tests.batch_helpers import case_batch, rubric_path
+from tests.batch_helpers import case_batch, read_french_csv, rubric_path
 from tests.conftest import ROOT
 
 C20 = ROOT / "fixtures" / "c20-bureau-plus"
@@ -133,6 +133,51 @@ def test_final_grade_keeps_automatic_and_manual_apart(c20_rubric: Rubric) -> Non
     assert by_verdict.to_recheck == ()
 
 
+def test_jury_verdict_scores_like_the_automatic_grade(c20_rubric: Rubric) -> None:
+    """One scoring rule: a jury's « faux » on a partly right question keeps the partial credit
+    the automatic grade gives to the same item verdicts (`incorrect: items`)."""
+    report = load_report(C20 / "goldens" / "cand09-erreurs-ratios.json")
+    assert report is not None and c20_rubric.scoring["incorrect"] == "items"
+    partial = [q for q in report.questions if q.verdict == Verdict.INCORRECT and 0 < q.points < 1]
+    assert len(partial) >= 2  # e.g. C20-Q23: two of four items right
+    overrides = {q.id: _override(q.id, candidate=report.candidate, verdict=Verdict.INCORRECT)
+                 for q in partial}  # fmt: skip
+    final = final_grade(report, c20_rubric, overrides, {})
+    assert final.final_score == report.score
+    for question, decision in zip(report.questions, final.decisions, strict=True):
+        assert decision.final_points == question.points
+        if question in partial:
+            assert decision.override is not None
+
+
+def test_jury_verdict_on_items_to_check_uses_the_same_rule(c20_rubric: Rubric) -> None:
+    """Items still `review` when the jury says « faux » are the wrong ones; a « faux » on a
+    question whose items are all right earns nothing."""
+    report = load_report(C20 / "goldens" / "cand09-erreurs-ratios.json")
+    assert report is not None
+    question = next(q for q in report.questions if q.verdict == Verdict.INCORRECT and q.points)
+    as_review = tuple(
+        replace(i, verdict=Verdict.REVIEW) if i.verdict == Verdict.INCORRECT else i
+        for i in question.items
+    )
+    pending = replace(question, verdict=Verdict.REVIEW, points=0.0, items=as_review)
+    doubtful = replace(report, questions=(pending,))
+    decided = final_grade(
+        doubtful, c20_rubric, {question.id: _override(question.id, verdict=Verdict.INCORRECT)}, {}
+    )
+    spec = c20_rubric.question(question.id)
+    automatic = question_points(c20_rubric, spec, Verdict.INCORRECT, list(question.items))
+    assert decided.decisions[0].final_points == automatic == question.points
+    right = next(q for q in report.questions if q.verdict == Verdict.CORRECT)
+    overruled = final_grade(
+        replace(report, questions=(right,)),
+        c20_rubric,
+        {right.id: _override(right.id, verdict=Verdict.INCORRECT)},
+        {},
+    )
+    assert right.points == right.max_points and overruled.decisions[0].final_points == 0.0
+
+
 def test_override_is_flagged_when_the_automatic_result_changes(c20_rubric: Rubric) -> None:
     report = load_report(C20 / "goldens" / "cand05-report-erreur.json")
     assert report is not None
@@ -148,8 +193,7 @@ def test_override_is_flagged_when_the_automatic_result_changes(c20_rubric: Rubri
 
 
 def _rows(out: Path) -> dict[str, dict[str, str]]:
-    text = (out / "gradebook.csv").read_text("utf-8")
-    return {r["candidat"]: r for r in csv.DictReader(io.StringIO(text))}
+    return {r["candidat"]: r for r in read_french_csv(out / "gradebook.csv")}
 
 
 def test_overrides_survive_a_regrade_and_are_flagged_when_it_changes(tmp_path: Path) -> None:
@@ -172,10 +216,12 @@ def test_overrides_survive_a_regrade_and_are_flagged_when_it_changes(tmp_path: P
     row = _rows(out)["dupont"]
     assert (row["note"], row["note finale"]) == ("27", "26")
     assert row["C20-Q14"] == "consequential"  # the automatic verdict column is untouched
-    assert "C20-Q14 : 0 pt (report d'erreur non admis — Mme Martin)" in row["dérogations"]
+    assert "C20-Q14 : 0 / 1 pt (report d'erreur non admis — Mme Martin)" in row["dérogations"]
+    # a decision in points only is shown as points, no verdict is invented
+    assert (row["C20-Q14 (décision)"], row["C20-Q14 (points)"]) == ("décision du jury", "0")
     assert row["dérogations à revoir"] == ""
     page = (out / "dupont.html").read_text("utf-8")
-    assert "Dérogation du jury" in page and "Mme Martin" in page
+    assert "Décision du jury" in page and "Mme Martin" in page
     assert "fantome" in (out / "index.html").read_text("utf-8")
     automatic = (out / "dupont.json").read_bytes()
     assert automatic == (C20 / "goldens" / "cand05-report-erreur.json").read_bytes().replace(

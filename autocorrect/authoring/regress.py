@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from autocorrect import french
 from autocorrect.api import grade
 from autocorrect.errors import AutocorrectError
 from autocorrect.rubric.load import load_rubric
@@ -223,4 +224,4 @@ def render_json(impact: Impact) -> str:
 
 
 def _fmt(score: float | None) -> str:
-    return "—" if score is None else f"{score:g}".replace(".", ",")
+    return "—" if score is None else french.points(score)

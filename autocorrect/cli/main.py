@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 from autocorrect import __version__
 from autocorrect.api import grade
 from autocorrect.cli import rubric as cli_rubric
+from autocorrect.cli.french_args import FrenchArgumentParser
 from autocorrect.errors import RubricError
 from autocorrect.render.json import render_json
 from autocorrect.render.progress import batch_summary_lines, progress_bar, progress_line
@@ -26,15 +28,22 @@ EXIT_INTERRUPTED = 130  # `batch`: stopped by Ctrl-C (what was graded is kept)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = FrenchArgumentParser(
         prog="autocorrect",
         description="Pré-correction des classeurs Excel des candidats (C16, C20, C21).",
     )
-    parser.add_argument("--version", action="version", version=f"autocorrect {__version__}")
-    commands = parser.add_subparsers(dest="command", required=True)
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"autocorrect {__version__}",
+        help="afficher la version et quitter",
+    )
+    commands = parser.add_subparsers(
+        title="commandes", dest="command", required=True, metavar="COMMANDE"
+    )
     one = commands.add_parser("grade", help="corriger une copie et afficher le rapport")
-    one.add_argument("submission", type=Path, help="classeur du candidat (.xlsx)")
-    one.add_argument("--rubric", type=Path, required=True, help="barème YAML")
+    one.add_argument("submission", type=Path, metavar="COPIE", help="classeur du candidat (.xlsx)")
+    one.add_argument("--rubric", type=Path, required=True, metavar="BARÈME", help="barème YAML")
     one.add_argument(
         "--format",
         choices=("text", "json"),
@@ -43,25 +52,30 @@ def build_parser() -> argparse.ArgumentParser:
     )
     one.set_defaults(handler=_grade)
     many = commands.add_parser("batch", help="corriger toutes les copies d'un dossier")
-    many.add_argument("folder", type=Path, help="dossier des copies")
-    many.add_argument("--rubric", type=Path, required=True, help="barème YAML")
-    many.add_argument("--out", type=Path, required=True, help="dossier des rapports")
+    many.add_argument("folder", type=Path, metavar="DOSSIER", help="dossier des copies")
+    many.add_argument("--rubric", type=Path, required=True, metavar="BARÈME", help="barème YAML")
+    many.add_argument(
+        "--out", type=Path, required=True, metavar="SORTIE", help="dossier des rapports"
+    )
     many.add_argument(
         "--jobs",
         type=_positive_int,
         default=default_jobs(),
+        metavar="N",
         help="copies corrigées en parallèle (défaut : nombre de cœurs, %(default)s ici)",
     )
     many.add_argument(
         "--timeout",
         type=_positive_float,
         default=RunLimits.timeout_s,
+        metavar="S",
         help="délai maximal par copie, en secondes (défaut : %(default)g)",
     )
     many.add_argument(
         "--memory",
         type=_positive_int,
         default=RunLimits.memory_mb,
+        metavar="MO",
         help="mémoire maximale par copie, en Mo (défaut : %(default)s)",
     )
     many.add_argument(
@@ -109,8 +123,14 @@ def _grade(args: argparse.Namespace) -> int:
     if not args.submission.is_file():
         print(f"Fichier introuvable : {args.submission}", file=sys.stderr)
         return EXIT_USAGE
-    report = grade(args.submission, load_rubric(args.rubric))
-    sys.stdout.write(render_json(report) if args.format == "json" else render_text(report))
+    rubric = load_rubric(args.rubric)
+    report = grade(args.submission, rubric)
+    text = (
+        render_json(report)
+        if args.format == "json"
+        else render_text(report, rubric.mark_step, rubric.item_units())
+    )
+    sys.stdout.write(text)
     return {"graded": EXIT_OK, "unreadable": EXIT_UNREADABLE}.get(str(report.status), EXIT_ERROR)
 
 
@@ -132,7 +152,8 @@ class _TerminalProgress:
     """The bar, redrawn in place on the terminal (standard error)."""
 
     def __call__(self, event: Progress) -> None:
-        sys.stderr.write("\r\x1b[2K" + progress_bar(event))
+        columns = shutil.get_terminal_size((80, 24)).columns  # read each time: resizable
+        sys.stderr.write("\r\x1b[2K" + progress_bar(event, columns))
         sys.stderr.flush()
 
     def close(self) -> None:

@@ -22,6 +22,7 @@ from autocorrect.authoring.regress import (
     render_text,
     rubric_at_revision,
 )
+from autocorrect.cli.french_args import FrenchArgumentParser
 from autocorrect.errors import AutocorrectError
 from autocorrect.rubric.load import load_rubric
 from autocorrect.rubric.model import CaseFiles
@@ -36,7 +37,7 @@ _RENDER: dict[str, Callable[..., str]] = {
 }
 
 
-def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+def add_commands(commands: argparse._SubParsersAction[FrenchArgumentParser]) -> None:
     rubric = commands.add_parser("rubric", help="vérifier ou rédiger un barème")
     actions = rubric.add_subparsers(dest="rubric_command", required=True)
     check = actions.add_parser("check", help="valider un barème (sujet, énoncé, solution, goldens)")

@@ -37,6 +37,7 @@ from formulas.functions import wrap_ufunc
 from formulas.tokens.operand import Error as _XlErrors
 from formulas.tokens.operand import XlError
 
+from autocorrect import french
 from autocorrect.evaluate import functions as _functions
 from autocorrect.evaluate.rewrite import (
     RewriteNotes,
@@ -575,8 +576,8 @@ class Evaluator:
         self._note(
             Code.FORMULA_ERROR,
             ref,
-            f"Formule de {_fmt_int(len(formula))} caractères, au-delà de la limite de "
-            f"{_fmt_int(limit)} (celle d'Excel) : elle n'a pas été recalculée et vaut "
+            f"Formule de {french.integer(len(formula))} caractères, au-delà de la limite de "
+            f"{french.integer(limit)} (celle d'Excel) : elle n'a pas été recalculée et vaut "
             "#VALUE! pour le moteur ; à vérifier à la main.",
         )
         return True
@@ -602,9 +603,9 @@ class Evaluator:
         self._note(
             Code.FORMULA_ERROR,
             ref,
-            f"La plage {wide[0]} couvre {_fmt_int(_size(wide[0]))} cellules, au-delà de la "
-            f"limite de {_fmt_int(limit)} : la formule n'a pas été recalculée et vaut #VALUE! "
-            "pour le moteur ; à vérifier à la main.",
+            f"La plage {wide[0]} couvre {french.integer(_size(wide[0]))} cellules, au-delà de "
+            f"la limite de {french.integer(limit)} : la formule n'a pas été recalculée et vaut "
+            "#VALUE! pour le moteur ; à vérifier à la main.",
         )
         return True
 
@@ -663,10 +664,6 @@ def _memo_part(value: object) -> object:
     if isinstance(value, str | float | int | bool) or value is None:
         return (type(value).__name__, value)
     return _UNHASHABLE
-
-
-def _fmt_int(n: int) -> str:
-    return f"{n:,}".replace(",", "\u202f")
 
 
 def _from_cache(cell: CellData | None) -> object:

@@ -17,6 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from autocorrect import french
 from autocorrect.evaluate.evaluator import ExcelError
 from autocorrect.evaluate.policy import adjust_item
 from autocorrect.grading.context import Answer, Grading, ItemKey
@@ -24,7 +25,6 @@ from autocorrect.grading.fingerprints import ProofKind
 from autocorrect.grading.methods import MethodIssue, line_of, method_issues
 from autocorrect.grading.readings import Reading, display, first_agreeing
 from autocorrect.reading.refs import RangeRef
-from autocorrect.reference.kpis import DayMonth
 from autocorrect.reference.perturb import DATA_SETS
 from autocorrect.report import Code, ItemResult, LocatedBy, Verdict
 from autocorrect.rubric.graph import item_dependencies
@@ -335,14 +335,7 @@ def _labels_hint(item: ItemSpec) -> str:
 
 
 def _fmt(value: object) -> str:
-    if isinstance(value, DayMonth):
-        return str(value)
-    if isinstance(value, float):
-        text = f"{value:,.4f}".rstrip("0").rstrip(".")
-        return text.replace(",", "\u202f").replace(".", ",")
-    if isinstance(value, dt.datetime):
-        return value.strftime("%d/%m/%Y")
-    return str(value)
+    return french.value(value)
 
 
 def _join(text: str, *notes: str) -> str:

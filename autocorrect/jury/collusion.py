@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from itertools import combinations
 
+from autocorrect import french
 from autocorrect.jury.traits import DocMetadata, Traits
-from autocorrect.render.french import french_value
 from autocorrect.report import CandidateReport, Code, Status, Verdict
 
 MIN_FORMULAS = 10  # below this many distinct formulas, a fingerprint says too little
@@ -144,7 +144,7 @@ def similar_formulas(traits: Mapping[str, Traits]) -> list[Signal]:
                     (a, b),
                     round(similarity, 4),
                     (
-                        f"empreintes de formules semblables à {similarity:.0%} "
+                        f"empreintes de formules semblables à {french.percent(similarity, 0)} "
                         f"(pondération par rareté)",
                         f"{shared} formules identiques en notation relative (L1C1) sur "
                         f"{len(sets[a])} et {len(sets[b])}",
@@ -196,7 +196,7 @@ def shared_wrong_answers(reports: Sequence[CandidateReport]) -> list[Signal]:
                     continue
                 key = (question.id, item.key, _normalised(item.found))
                 holders[key].append(report.candidate)
-                shown[key] = f"{question.id}[{item.key}] = {french_value(item.found)}"
+                shown[key] = f"{question.id}[{item.key}] = {french.value(item.found)}"
     limit = max(2, int(len(reports) * COMMON_SHARE))
     per_pair: dict[tuple[str, str], list[str]] = defaultdict(list)
     for key, names in holders.items():

@@ -24,11 +24,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from autocorrect.grading.pipeline import criteria_results
+from autocorrect import french
+from autocorrect.grading.scoring import criteria_results, points_for
 from autocorrect.report import CandidateReport, CriterionResult, QuestionResult, Status, Verdict
 from autocorrect.rubric.model import Rubric
 
 FILE_NAME = "overrides.csv"
+WHOLE_COPY = "copie"  # the `question` of a hand grade given to a copy not graded automatically
 HEADER = ("candidat", "question", "points", "verdict", "motif", "auteur")
 VERDICT_WORDS: Mapping[str, Verdict] = {
     "correct": Verdict.CORRECT,
@@ -118,6 +120,8 @@ class FinalGrade:
     max_score: float
     decisions: tuple[QuestionDecision, ...]
     criteria: tuple[CriterionResult, ...]  # proposals recomputed from the final points
+    hand_graded: bool = False  # unreadable or error copy marked by the jury as a whole
+    hand_grade: Override | None = None
 
     @property
     def overridden(self) -> tuple[QuestionDecision, ...]:
@@ -229,6 +233,7 @@ def check_overrides(
     """Keep the overrides that name a graded candidate and a question of the rubric with
     points in range; a French problem for the others."""
     maximum = {q.id: q.points for q in rubric.questions}
+    total = sum(maximum.values())
     valid, problems = [], []
     for override in overrides:
         report = reports.get(override.candidate)
@@ -236,7 +241,11 @@ def check_overrides(
         if report is None:
             problem = f"candidat inconnu « {override.candidate} »"
         elif report.status != Status.GRADED:
-            problem = f"la copie « {override.candidate} » n'a pas été corrigée automatiquement"
+            problem = _hand_grade_problem(override, total)
+        elif override.question == WHOLE_COPY:
+            problem = (
+                f"la copie « {override.candidate} » a été corrigée : décider question par question"
+            )
         elif override.question not in maximum:
             problem = f"question inconnue « {override.question} » dans le barème {rubric.id}"
         elif override.points is not None and not 0 <= override.points <= maximum[override.question]:
@@ -249,6 +258,34 @@ def check_overrides(
         else:
             valid.append(override)
     return tuple(valid), tuple(problems)
+
+
+def _hand_grade_problem(override: Override, total: float) -> str:
+    """A copy not graded automatically takes one line, question « copie », with its points."""
+    if override.question != WHOLE_COPY or override.points is None:
+        return (
+            f"la copie « {override.candidate} » n'a pas été corrigée automatiquement : donner "
+            f"sa note sur une ligne « {WHOLE_COPY} » (colonne question) avec les points"
+        )
+    if not 0 <= override.points <= total:
+        shown = french.points(override.points)
+        return f"{shown} point(s) hors de l'intervalle 0 – {french.points(total)} de la copie"
+    return ""
+
+
+def hand_grade(report: CandidateReport, rubric: Rubric, override: Override) -> FinalGrade:
+    """The jury's mark for a copy that could not be graded automatically."""
+    assert override.points is not None
+    return FinalGrade(
+        report.candidate,
+        0.0,
+        round(override.points, 4),
+        float(sum(q.points for q in rubric.questions)),
+        (),
+        (),
+        hand_graded=True,
+        hand_grade=override,
+    )
 
 
 # --- applying them ----------------------------------------------------------------------------
@@ -292,7 +329,8 @@ def _decide(
     verdict = override.verdict or _verdict_for_points(question, override.points)
     points = override.points
     if points is None:
-        points = question.max_points * rubric.scoring.share(str(verdict))
+        items = decided_item_verdicts(verdict, [i.verdict for i in question.items])
+        points = points_for(rubric.scoring, question.max_points, verdict, items)
     baseline = baseline_for(override, question, baselines)
     return replace(
         auto,
@@ -301,6 +339,21 @@ def _decide(
         override=override,
         changed_from=baseline if _changed(question, baseline) else None,
     )
+
+
+def decided_item_verdicts(verdict: Verdict, automatic: Sequence[Verdict]) -> list[Verdict]:
+    """The item verdicts a jury's question verdict implies, scored by the one scoring rule.
+
+    Only `incorrect` needs them (partial credit under `incorrect: items`): the items still to
+    check are the wrong ones; if no item is wrong, the jury judged the question as a whole
+    wrong and no item earns credit. Other verdicts are scored on the question alone.
+    """
+    if verdict != Verdict.INCORRECT:
+        return list(automatic)
+    decided: list[Verdict] = [Verdict.INCORRECT if v == Verdict.REVIEW else v for v in automatic]
+    if not any(v in (Verdict.INCORRECT, Verdict.MISSING) for v in decided):
+        return [Verdict.INCORRECT] * len(decided)
+    return decided
 
 
 def _verdict_for_points(question: QuestionResult, points: float | None) -> Verdict:

@@ -91,6 +91,7 @@ from types import MappingProxyType
 from typing import IO, NoReturn
 from urllib.parse import unquote
 
+from autocorrect import french
 from autocorrect.errors import WorkbookUnreadable
 
 __all__ = ["REASONS", "Limits", "Preflight", "preflight", "preflight_bytes", "read_submission"]
@@ -197,18 +198,6 @@ def preflight_bytes(data: bytes, limits: Limits = Limits()) -> Preflight:
 _RESAVE_XLSX = "Fichier > Enregistrer sous > Classeur Excel (.xlsx)"
 
 
-def _fmt_int(n: int) -> str:
-    return f"{n:,}".replace(",", "\u202f")
-
-
-def _fmt_bytes(n: int) -> str:
-    if n >= MIB:
-        return f"{n / MIB:.1f} Mo".replace(".", ",")
-    if n >= 1024:
-        return f"{n / 1024:.1f} Ko".replace(".", ",")
-    return f"{n} octets"
-
-
 def _empty() -> WorkbookUnreadable:
     return WorkbookUnreadable(
         "empty",
@@ -220,8 +209,8 @@ def _empty() -> WorkbookUnreadable:
 def _too_large(size: int, limits: Limits) -> WorkbookUnreadable:
     return WorkbookUnreadable(
         "too-large",
-        f"Le fichier pèse {_fmt_bytes(size)}, au-delà de la limite de "
-        f"{_fmt_bytes(limits.max_file_bytes)} : ce n'est sans doute pas le classeur de "
+        f"Le fichier pèse {french.file_size(size)}, au-delà de la limite de "
+        f"{french.file_size(limits.max_file_bytes)} : ce n'est sans doute pas le classeur de "
         "l'épreuve (ou il contient de très grosses images). Il n'a pas été ouvert ; demander "
         "au candidat de vérifier le fichier déposé.",
     )
@@ -304,7 +293,7 @@ def _xml_dtd(part: str) -> WorkbookUnreadable:
 def _too_many_cells(limits: Limits) -> WorkbookUnreadable:
     return WorkbookUnreadable(
         "too-many-cells",
-        f"Le classeur contient plus de {_fmt_int(limits.max_cells)} cellules remplies : ce "
+        f"Le classeur contient plus de {french.integer(limits.max_cells)} cellules remplies : ce "
         "n'est pas un classeur d'épreuve et sa lecture serait trop longue. Il n'a pas été "
         "ouvert ; demander au candidat de vérifier le fichier déposé.",
     )
@@ -313,9 +302,9 @@ def _too_many_cells(limits: Limits) -> WorkbookUnreadable:
 def _too_many_formulas(limits: Limits) -> WorkbookUnreadable:
     return WorkbookUnreadable(
         "too-many-formulas",
-        f"Le classeur contient plus de {_fmt_int(limits.max_formulas)} formules : ce n'est pas "
-        "un classeur d'épreuve et leur recalcul serait trop long. Il n'a pas été ouvert ; "
-        "demander au candidat de vérifier le fichier déposé.",
+        f"Le classeur contient plus de {french.integer(limits.max_formulas)} formules : ce "
+        "n'est pas un classeur d'épreuve et leur recalcul serait trop long. Il n'a pas été "
+        "ouvert ; demander au candidat de vérifier le fichier déposé.",
     )
 
 
@@ -608,7 +597,7 @@ class _Scan:
 def _check_zip(data: bytes, limits: Limits) -> Preflight:
     # Counted on the raw bytes before zipfile builds one object per central-directory entry.
     if data.count(b"PK\x01\x02") > limits.max_members:
-        raise _zip_bomb(f"plus de {_fmt_int(limits.max_members)} parties")
+        raise _zip_bomb(f"plus de {french.integer(limits.max_members)} parties")
     try:
         archive = zipfile.ZipFile(BytesIO(data))
     except _ZIP_ERRORS:
@@ -653,25 +642,27 @@ def _check_package(archive: zipfile.ZipFile, data: bytes, limits: Limits) -> Pre
 
 def _check_declared_sizes(infos: list[zipfile.ZipInfo], limits: Limits) -> None:
     if len(infos) > limits.max_members:
-        raise _zip_bomb(f"{_fmt_int(len(infos))} parties, limite {_fmt_int(limits.max_members)}")
+        raise _zip_bomb(
+            f"{french.integer(len(infos))} parties, limite {french.integer(limits.max_members)}"
+        )
     total = sum(info.file_size for info in infos)
     if total > limits.max_uncompressed_bytes:
         raise _zip_bomb(
-            f"{_fmt_bytes(total)} une fois décompressé, limite "
-            f"{_fmt_bytes(limits.max_uncompressed_bytes)}"
+            f"{french.file_size(total)} une fois décompressé, limite "
+            f"{french.file_size(limits.max_uncompressed_bytes)}"
         )
     for info in infos:
         if info.file_size > limits.max_member_bytes:
             raise _zip_bomb(
-                f"« {info.filename} » ferait {_fmt_bytes(info.file_size)}, limite "
-                f"{_fmt_bytes(limits.max_member_bytes)}"
+                f"« {info.filename} » ferait {french.file_size(info.file_size)}, limite "
+                f"{french.file_size(limits.max_member_bytes)}"
             )
         if info.file_size > limits.ratio_min_member_bytes:
             ratio = info.file_size / max(info.compress_size, 1)
             if ratio > limits.max_compression_ratio:
                 raise _zip_bomb(
-                    f"« {info.filename} » est compressé {_fmt_int(round(ratio))} fois, "
-                    f"limite {_fmt_int(round(limits.max_compression_ratio))}"
+                    f"« {info.filename} » est compressé {french.integer(round(ratio))} fois, "
+                    f"limite {french.integer(round(limits.max_compression_ratio))}"
                 )
 
 
@@ -759,11 +750,12 @@ def _read_member(fh: IO[bytes], name: str, scan: _Scan, total: int, limits: Limi
         total += len(chunk)
         if size > limits.max_member_bytes:
             raise _zip_bomb(
-                f"« {name} » dépasse {_fmt_bytes(limits.max_member_bytes)} une fois décompressé"
+                f"« {name} » dépasse {french.file_size(limits.max_member_bytes)} une fois "
+                "décompressé"
             )
         if total > limits.max_uncompressed_bytes:
             raise _zip_bomb(
-                f"plus de {_fmt_bytes(limits.max_uncompressed_bytes)} une fois décompressé"
+                f"plus de {french.file_size(limits.max_uncompressed_bytes)} une fois décompressé"
             )
         if kept is not None:
             kept.append(chunk)
@@ -909,10 +901,10 @@ def _findings(
     if huge:
         sheet_names = _sheet_names(archive, workbook, scan.rels)
         for part, (ref, declared) in sorted(huge.items()):
-            present = _fmt_int(scan.sheet_cells.get(part, 0))
+            present = french.integer(scan.sheet_cells.get(part, 0))
             warnings.append(
                 f"La feuille « {sheet_names.get(part, part)} » déclare une plage utilisée {ref} "
-                f"de {_fmt_int(declared)} cellules mais n'en contient qu'environ {present} "
+                f"de {french.integer(declared)} cellules mais n'en contient qu'environ {present} "
                 "(souvent une saisie égarée dans une cellule lointaine) : seules les cellules "
                 "réellement présentes sont lues."
             )

@@ -9,9 +9,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from autocorrect import french
+from autocorrect.grading.scoring import mark_out_of_20
 from autocorrect.jury.collusion import Signal
+from autocorrect.jury.decisions import decision_text, final_lines, pending_questions
 from autocorrect.jury.overrides import FinalGrade
-from autocorrect.render.csv import gradebook_header, gradebook_row
+from autocorrect.render.csv_fr import french_csv
 from autocorrect.report import CandidateReport, Status, Verdict
 from autocorrect.rubric.model import Rubric
 
@@ -44,29 +47,57 @@ class GradebookEntry:
 
 
 def header(rubric: Rubric) -> list[str]:
-    """Today's columns, with the final score next to the automatic one, the final criterion
-    proposals after the automatic ones, and the batch's own columns at the end."""
-    columns = gradebook_header(rubric)
-    columns.insert(columns.index("note") + 1, "note finale")
-    last_criterion = 4 + len(rubric.criteria)
-    finals = [f"{c.id} (proposition finale)" for c in rubric.criteria]
-    columns[last_criterion + 1 : last_criterion + 1] = finals
-    return [*columns, "fichier", "à vérifier", "dérogations", "dérogations à revoir", "signaux"]
+    """Identity and marks (automatic, final, out of 20), the criteria proposals (automatic then
+    final), per question the automatic verdict code, the final verdict in French and the final
+    points, then the batch's own columns."""
+    questions = [
+        column
+        for q in rubric.questions
+        for column in (q.id, f"{q.id} (décision)", f"{q.id} (points)")
+    ]
+    return [
+        "candidat", "statut", "statut (libellé)", "note", "note finale", "max", "note sur 20",
+        *(f"{c.id} (proposition)" for c in rubric.criteria),
+        *(f"{c.id} (proposition finale)" for c in rubric.criteria),
+        *questions,
+        "message", "fichier", "à vérifier", "dérogations", "dérogations à revoir", "signaux",
+    ]  # fmt: skip
 
 
 def row(entry: GradebookEntry, rubric: Rubric) -> list[str]:
-    cells = gradebook_row(entry.report, rubric)
-    final_score = f"{entry.final_score:g}" if entry.report.status == Status.GRADED else ""
-    cells.insert(3, final_score)
-    proposals = {c.id: str(c.proposal) for c in entry.final.criteria} if entry.final else {}
-    last_criterion = 4 + len(rubric.criteria)
-    cells[last_criterion + 1 : last_criterion + 1] = [
-        proposals.get(c.id, "") for c in rubric.criteria
-    ]
+    """Numbers with a decimal comma; a copy without a mark (unreadable, error) has empty marks,
+    never 0."""
+    report = entry.report
+    graded = report.status == Status.GRADED
+    marked = graded or (entry.final is not None and entry.final.hand_graded)
+    maximum = float(sum(q.points for q in rubric.questions))
+    auto = {c.id: str(c.proposal) for c in report.criteria}
+    final = {c.id: str(c.proposal) for c in entry.final.criteria} if entry.final else {}
+    lines = {line.question.id: line for line in final_lines(report, entry.final)}
+    questions: list[str] = []
+    for question in rubric.questions:
+        line = lines.get(question.id)
+        questions += (
+            [str(line.question.verdict), line.word, french.decimal(line.points)]
+            if line
+            else ["", "", ""]
+        )
     return [
-        *cells,
+        report.candidate,
+        str(report.status),
+        french.STATUS_WORDS[report.status],
+        french.decimal(report.score) if graded else "",
+        french.decimal(entry.final_score) if marked else "",
+        french.decimal(maximum),
+        french.decimal(mark_out_of_20(entry.final_score, maximum, rubric.mark_step))
+        if marked
+        else "",
+        *(auto.get(c.id, "") for c in rubric.criteria),
+        *(final.get(c.id, "") for c in rubric.criteria),
+        *questions,
+        report.message,
         entry.source,
-        " ".join(entry.review),
+        " ".join(pending_questions(report, entry.final)),
         overrides_text(entry),
         " ".join(d.question for d in entry.final.to_recheck) if entry.final else "",
         " ; ".join(sorted({SIGNAL_FR[str(s.kind)] for s in entry.signals})),
@@ -76,19 +107,18 @@ def row(entry: GradebookEntry, rubric: Rubric) -> list[str]:
 def overrides_text(entry: GradebookEntry) -> str:
     if entry.final is None:
         return ""
-    parts = []
-    for decision in entry.final.overridden:
-        override = decision.override
-        assert override is not None
-        who = " — ".join(x for x in (override.reason, override.author) if x)
-        parts.append(
-            f"{decision.question} : {decision.final_points:g} pt" + (f" ({who})" if who else "")
+    if entry.final.hand_grade is not None:
+        hand = entry.final.hand_grade
+        who = " — ".join(x for x in (hand.reason, hand.author) if x)
+        return f"copie notée par le jury : {french.points(entry.final.final_score)} pt" + (
+            f" ({who})" if who else ""
         )
-    return " | ".join(parts)
+    return " | ".join(f"{d.question} : {decision_text(d)}" for d in entry.final.overridden)
 
 
 def render_gradebook_csv(entries: Sequence[GradebookEntry], rubric: Rubric) -> str:
-    return _csv([header(rubric), *(row(e, rubric) for e in _sorted(entries))])
+    """French Excel conventions (`;`, decimal comma, UTF-8 with BOM): opens by a double click."""
+    return french_csv([header(rubric), *(row(e, rubric) for e in _sorted(entries))])
 
 
 def render_unreadable_csv(entries: Sequence[GradebookEntry], skipped: Sequence[Path]) -> str:

@@ -13,12 +13,14 @@ from openpyxl.formatting.rule import CellIsRule, ColorScaleRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from autocorrect.french import VERDICT_WORDS
 from autocorrect.render.gradebook import GradebookEntry, header, row
 from autocorrect.render.reproducible import reproducible_zip
+from autocorrect.report import Verdict
 from autocorrect.rubric.model import Rubric
 
 _FIXED_DATE = dt.datetime(2000, 1, 1)  # no timestamp in outputs: same entries, same bytes
-_NUMERIC = ("note", "note finale", "max")
+_NUMERIC = ("note", "note finale", "max", "note sur 20")
 VERDICT_FILLS = {
     "correct": "C6EFCE",
     "consequential": "DDEBF7",
@@ -56,10 +58,10 @@ def _typed_row(entry: GradebookEntry, rubric: Rubric, columns: list[str]) -> lis
     cells: list[object] = list(row(entry, rubric))
     percent = entry.final_score / entry.report.max_score if entry.report.max_score else None
     cells.insert(columns.index("% final"), percent if entry.final is not None else None)
-    for name in _NUMERIC:
-        index = columns.index(name)
+    for index, name in enumerate(columns):
         text = cells[index]
-        cells[index] = float(text) if isinstance(text, str) and text else None
+        if (name in _NUMERIC or name.endswith(" (points)")) and isinstance(text, str):
+            cells[index] = float(text.replace(",", ".")) if text else None
     return cells
 
 
@@ -67,6 +69,12 @@ def _style(sheet: object, columns: list[str], count: int, rubric: Rubric) -> Non
     ws = sheet  # openpyxl Worksheet (untyped library)
     last = get_column_letter(len(columns))
     ws.freeze_panes = "B2"  # type: ignore[attr-defined]
+    ws.page_setup.orientation = "landscape"  # type: ignore[attr-defined]
+    ws.page_setup.paperSize = 9  # type: ignore[attr-defined]  # A4
+    ws.page_setup.fitToWidth = 1  # type: ignore[attr-defined]
+    ws.page_setup.fitToHeight = 0  # type: ignore[attr-defined]
+    ws.sheet_properties.pageSetUpPr.fitToPage = True  # type: ignore[attr-defined]
+    ws.print_title_rows = "1:1"  # type: ignore[attr-defined]  # header repeated on every page
     ws.auto_filter.ref = f"A1:{last}{count + 1}"  # type: ignore[attr-defined]
     for cell in ws[1]:  # type: ignore[index]
         cell.font = Font(bold=True, color="FFFFFF")
@@ -84,11 +92,13 @@ def _style(sheet: object, columns: list[str], count: int, rubric: Rubric) -> Non
             ws.conditional_formatting.add(  # type: ignore[attr-defined]
                 area, _scale(0, _max_points(rubric))
             )
-        elif name in {q.id for q in rubric.questions}:
+        elif name in {q.id for q in rubric.questions} or name.endswith(" (décision)"):
+            french_words = name.endswith(" (décision)")
             for verdict, colour in VERDICT_FILLS.items():
+                word = VERDICT_WORDS[Verdict(verdict)] if french_words else verdict
                 rule = CellIsRule(
                     operator="equal",
-                    formula=[f'"{verdict}"'],
+                    formula=[f'"{word}"'],
                     fill=PatternFill("solid", bgColor=colour),
                 )
                 ws.conditional_formatting.add(area, rule)  # type: ignore[attr-defined]

@@ -10,15 +10,18 @@ carried-forward errors, then the workbook findings and the evidence for the jury
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from html import escape
 
+from autocorrect import french
+from autocorrect.french import LOCATED_WORDS, VERDICT_WORDS
+from autocorrect.jury.decisions import decision_text
 from autocorrect.jury.overrides import FinalGrade, QuestionDecision
-from autocorrect.render.french import french_formula, french_value
-from autocorrect.render.gradebook import SIGNAL_FR, GradebookEntry
+from autocorrect.render.formula_fr import french_formula
+from autocorrect.render.gradebook import GradebookEntry
 from autocorrect.render.matrix import matrix_section
-from autocorrect.render.page import page, points, proposal_badge, status_badge, verdict_badge
-from autocorrect.render.text import LOCATED_FR, VERDICT_FR
+from autocorrect.render.page import page, points, verdict_badge
+from autocorrect.render.sheet import running_header_css, sheet_html
 from autocorrect.report import ItemResult, QuestionResult, Status, Verdict
 from autocorrect.rubric.model import Rubric
 
@@ -26,78 +29,69 @@ _UPSTREAM = re.compile(r"([^\W_][\w.-]*)\[([^\]]+)\]")  # « S2-Q01[Total] » in
 _MAX_CHAIN = 12
 
 
-def render_report_html(entry: GradebookEntry, rubric: Rubric) -> str:
+def render_report_html(
+    entry: GradebookEntry, rubric: Rubric, neighbours: tuple[str | None, str | None] = (None, None)
+) -> str:
+    """The candidate sheet (one printed page), then the details as a collapsed annex;
+    `neighbours` are the previous and next candidates of the index, linked at the bottom."""
     report = entry.report
-    parts = [_header(entry, rubric)]
-    if report.status != Status.GRADED:
-        parts.append(f'<h2>Copie non corrigée</h2>\n<p class="alert">{escape(report.message)}</p>')
-    else:
-        parts.append(_first(entry))
-        parts.append(_criteria(entry))
-        parts.append(_overview(entry))
-        parts.append(matrix_section(report))
-        parts.append(_questions(entry))
-        parts.append(_findings(entry))
-        parts.append(_evidence(entry))
+    parts = [
+        f"<style>{running_header_css('fiche', entry.name)}</style>",
+        _nav(neighbours, top=True),
+        sheet_html(entry, rubric, "fiche"),
+    ]
+    if report.status == Status.GRADED:
+        annex = [
+            _recheck(entry),
+            matrix_section(report),
+            _questions(entry, rubric.item_units()),
+            _findings(entry),
+            _evidence(entry),
+        ]
+        parts.append(
+            '<details class="annexe" id="annexe">\n<summary>Annexe : détail des questions '
+            "(erreurs d'abord), constats et indices pour le jury — ouvrir l'annexe avant "
+            "d'imprimer pour l'imprimer aussi</summary>\n"
+            + "\n".join(a for a in annex if a)
+            + "\n</details>"
+        )
+    parts.append(_nav(neighbours, top=False))
     parts.append(
-        "<footer>Proposition de pré-correction automatique : la décision appartient au jury. "
-        'Retour au <a href="index.html">tableau du lot</a>.</footer>'
+        '<footer class="screen-only">Proposition de pré-correction automatique : la décision '
+        'appartient au jury. Retour au <a href="index.html">tableau du lot</a>.</footer>'
     )
     return page(f"Rapport — {entry.name}", "\n".join(p for p in parts if p))
 
 
-def _header(entry: GradebookEntry, rubric: Rubric) -> str:
-    report = entry.report
-    lines = [
-        f"<header>\n<h1>Rapport de pré-correction — {escape(entry.name)}</h1>",
-        f'<p class="meta">Fichier : {escape(entry.source)} · Barème : {escape(rubric.id)} '
-        f"({escape(rubric.title)}) · Statut : {status_badge(report.status)}</p>",
-    ]
-    if report.status == Status.GRADED:
-        final = entry.final_score
-        lines.append(
-            f'<p class="score" id="note">Note automatique <strong>{points(report.score)}</strong>'
-            f" / {points(report.max_score)} · Note finale <strong>{points(final)}</strong> / "
-            f"{points(report.max_score)}</p>"
-        )
-    lines.append("</header>")
-    return "\n".join(lines)
+def neighbours(names: Sequence[str]) -> dict[str, tuple[str | None, str | None]]:
+    """Previous and next candidate of each, in the index's order (by name)."""
+    ordered = sorted(names)
+    return {
+        name: (ordered[n - 1] if n else None, ordered[n + 1] if n + 1 < len(ordered) else None)
+        for n, name in enumerate(ordered)
+    }
 
 
-# --- what the jury looks at first -------------------------------------------------------------
+def _nav(neighbours: tuple[str | None, str | None], top: bool) -> str:
+    previous, following = neighbours
+    links = ['<a href="index.html">tableau du lot</a>']
+    if previous:
+        links.insert(0, f'<a href="{escape(previous)}.html" rel="prev">← {escape(previous)}</a>')
+    if following:
+        links.append(f'<a href="{escape(following)}.html" rel="next">{escape(following)} →</a>')
+    where = ' id="navigation"' if top else ""
+    return f'<nav class="screen-only"{where}>' + " · ".join(links) + "</nav>"
 
 
-def _first(entry: GradebookEntry) -> str:
-    items = [
-        *_review_lines(entry),
-        *_recheck_lines(entry.final),
-        *(
-            f"Signal de collusion ({SIGNAL_FR[str(s.kind)]}) avec "
-            f"{escape(', '.join(c for c in s.candidates if c != entry.name))} : "
-            f"{escape(s.evidence[0])}"
-            for s in entry.signals
-        ),
-    ]
-    body = (
-        '<ul class="tight">' + "".join(f"<li>{i}</li>" for i in items) + "</ul>"
-        if items
-        else "<p>Rien à vérifier en priorité : aucune réponse douteuse, aucune dérogation à "
-        "revoir, aucun signal.</p>"
+def _recheck(entry: GradebookEntry) -> str:
+    lines = _recheck_lines(entry.final)
+    if not lines:
+        return ""
+    items = "".join(f"<li>{line}</li>" for line in lines)
+    return (
+        '<section id="a-revoir">\n<h2>Décisions à revoir</h2>\n'
+        f'<ul class="tight">{items}</ul>\n</section>'
     )
-    return f'<section id="a-verifier">\n<h2>À examiner en premier</h2>\n{body}\n</section>'
-
-
-def _review_lines(entry: GradebookEntry) -> list[str]:
-    lines = []
-    for question in entry.report.questions:
-        for item in question.items:
-            if item.verdict == Verdict.REVIEW:
-                lines.append(
-                    f'<a href="#{_anchor(question.id)}">{escape(question.id)}[{escape(item.key)}]'
-                    f"</a> {verdict_badge(item.verdict)} {escape(item.cell or '')} : "
-                    f"{escape(item.explanation)}"
-                )
-    return lines
 
 
 def _recheck_lines(final: FinalGrade | None) -> list[str]:
@@ -114,8 +108,8 @@ def _changed_text(decision: QuestionDecision) -> str:
     before = decision.changed_from
     if before is None:
         return ""
-    was = VERDICT_FR.get(Verdict(before.verdict), before.verdict)
-    now = VERDICT_FR[decision.auto_verdict]
+    was = VERDICT_WORDS.get(Verdict(before.verdict), before.verdict)
+    now = VERDICT_WORDS[decision.auto_verdict]
     if before.points < 0:
         return f"le verdict automatique est passé de « {was} » à « {now} » depuis la décision"
     return (
@@ -124,71 +118,7 @@ def _changed_text(decision: QuestionDecision) -> str:
     )
 
 
-# --- criteria -------------------------------------------------------------------------------
-
-
-def _criteria(entry: GradebookEntry) -> str:
-    finals = {c.id: c for c in entry.final.criteria} if entry.final else {}
-    rows = []
-    for criterion in entry.report.criteria:
-        final = finals.get(criterion.id, criterion)
-        changed = final.proposal != criterion.proposal or final.points != criterion.points
-        final_cell = (
-            f"{proposal_badge(str(final.proposal))} {points(final.points)} pt" if changed else "="
-        )
-        rows.append(
-            f"<tr><td><strong>{escape(criterion.id)}</strong><br>{escape(criterion.label)}</td>"
-            f'<td class="num">{points(criterion.points)} / {points(criterion.max_points)}</td>'
-            f"<td>{proposal_badge(str(criterion.proposal))}</td><td>{final_cell}</td>"
-            f"<td>{escape(criterion.reason)}</td></tr>"
-        )
-    return (
-        '<section id="criteres">\n<h2>Critères : proposition et justification</h2>\n'
-        '<table><colgroup><col style="width:34%"><col style="width:11%"><col style="width:12%">'
-        '<col style="width:13%"><col></colgroup>\n'
-        "<tr><th>Critère</th><th>Points</th><th>Proposition</th>"
-        "<th>Après dérogations</th><th>Pourquoi</th></tr>\n" + "\n".join(rows) + "\n</table>\n"
-        "</section>"
-    )
-
-
 # --- questions -----------------------------------------------------------------------------
-
-
-def _overview(entry: GradebookEntry) -> str:
-    """One row per question in the rubric's order: the page read in ten seconds."""
-    decisions = {d.question: d for d in entry.final.decisions} if entry.final else {}
-    rows = []
-    for question in entry.report.questions:
-        decision = decisions.get(question.id)
-        final = (
-            f"{points(decision.final_points)} (dérogation)"
-            if decision is not None and decision.override is not None
-            else ""
-        )
-        cells = _cells_summary([i.cell for i in question.items if i.cell])
-        rows.append(
-            f'<tr><td><a href="#{_anchor(question.id)}">{escape(question.id)}</a></td>'
-            f"<td>{escape(question.title)}</td><td>{verdict_badge(question.verdict)}</td>"
-            f'<td class="num">{points(question.points)} / {points(question.max_points)}</td>'
-            f'<td class="num">{final}</td><td>{escape(cells)}</td></tr>'
-        )
-    return (
-        '<section id="synthese">\n<h2>Vue d\'ensemble</h2>\n'
-        '<table><colgroup><col style="width:10%"><col style="width:34%"><col style="width:13%">'
-        '<col style="width:10%"><col style="width:11%"><col></colgroup>\n'
-        "<tr><th>Question</th><th>Intitulé</th><th>Verdict</th><th>Points</th>"
-        "<th>Après dérogation</th><th>Cellules</th></tr>\n" + "\n".join(rows) + "\n</table>\n"
-        "</section>"
-    )
-
-
-def _cells_summary(cells: list[str]) -> str:
-    """Up to three cells as written; beyond, the sheets and the count."""
-    unique = list(dict.fromkeys(cells))
-    if len(unique) <= 3:
-        return ", ".join(unique)
-    return f"{unique[0]} … {unique[-1]} ({len(unique)} cellules)"
 
 
 _DETAIL_ORDER = {
@@ -201,7 +131,7 @@ _DETAIL_ORDER = {
 }
 
 
-def _questions(entry: GradebookEntry) -> str:
+def _questions(entry: GradebookEntry, units: Mapping[tuple[str, str], str]) -> str:
     """Questions to check first, then the others that lost points or carry an error, then
     those that are right (each group in the rubric's order)."""
     report = entry.report
@@ -210,7 +140,7 @@ def _questions(entry: GradebookEntry) -> str:
     ordered = sorted(
         report.questions, key=lambda q: 0 if _has_review(q) else _DETAIL_ORDER[q.verdict]
     )
-    blocks = [_question(q, decisions.get(q.id), index) for q in ordered]
+    blocks = [_question(q, decisions.get(q.id), index, units) for q in ordered]
     return (
         '<section id="questions">\n<h2>Détail des questions</h2>\n'
         '<p class="meta">À vérifier d\'abord, puis les questions avec une erreur, puis les '
@@ -228,6 +158,7 @@ def _question(
     question: QuestionResult,
     decision: QuestionDecision | None,
     index: Mapping[tuple[str, str], tuple[QuestionResult, ItemResult]],
+    units: Mapping[tuple[str, str], str],
 ) -> str:
     css = "question first" if _has_review(question) else "question"
     head = (
@@ -242,20 +173,15 @@ def _question(
     if question.verdict == Verdict.MISSING:
         parts.append(f"<p>{escape(question.items[0].explanation)}</p>")
     else:
-        parts.append(_items_table(question, index))
+        parts.append(_items_table(question, index, units))
     parts.append("</article>")
     return "\n".join(parts)
 
 
 def _override_note(decision: QuestionDecision) -> str:
-    override = decision.override
-    assert override is not None
-    who = ", ".join(x for x in (override.author, override.reason) if x)
     text = (
-        f"Dérogation du jury : {escape(VERDICT_FR[decision.final_verdict])}, "
-        f"{points(decision.final_points)} / {points(decision.max_points)} pt"
-        + (f" ({escape(who)})" if who else "")
-        + f" — proposition automatique : {escape(VERDICT_FR[decision.auto_verdict])}, "
+        f"Décision du jury : {escape(decision_text(decision))}"
+        f" — proposition automatique : {escape(VERDICT_WORDS[decision.auto_verdict])}, "
         f"{points(decision.auto_points)} pt."
     )
     alert = (
@@ -267,7 +193,9 @@ def _override_note(decision: QuestionDecision) -> str:
 
 
 def _items_table(
-    question: QuestionResult, index: Mapping[tuple[str, str], tuple[QuestionResult, ItemResult]]
+    question: QuestionResult,
+    index: Mapping[tuple[str, str], tuple[QuestionResult, ItemResult]],
+    units: Mapping[tuple[str, str], str],
 ) -> str:
     rows = []
     items = sorted(question.items, key=lambda i: i.verdict != Verdict.REVIEW)
@@ -276,12 +204,13 @@ def _items_table(
         rows.append(
             f"<tr><td>{escape(item.key)}</td><td>{verdict_badge(item.verdict)}</td>"
             f"<td>{_where(item)}</td><td>{_formula(item)}</td>"
-            f"{_value_cell(item.expected)}{_value_cell(item.found)}"
+            f"{_value_cell(item.expected, units.get((question.id, item.key), ''))}"
+            f"{_value_cell(item.found, units.get((question.id, item.key), ''), item.expected)}"
             f"<td>{escape(item.explanation)}{chain}</td></tr>"
         )
     return (
-        '<table><colgroup><col style="width:9%"><col style="width:11%"><col style="width:14%">'
-        '<col style="width:24%"><col style="width:10%"><col style="width:10%"><col></colgroup>\n'
+        '<table><colgroup><col style="width:11%"><col style="width:11%"><col style="width:14%">'
+        '<col style="width:22%"><col style="width:10%"><col style="width:10%"><col></colgroup>\n'
         "<tr><th>Élément</th><th>Verdict</th><th>Cellule</th><th>Formule du candidat</th>"
         '<th class="num">Attendu</th><th class="num">Trouvé</th><th>Explication</th></tr>\n'
         + "\n".join(rows)
@@ -289,10 +218,10 @@ def _items_table(
     )
 
 
-def _value_cell(value: object) -> str:
+def _value_cell(value: object, unit: str, expected: object = None) -> str:
     numeric = isinstance(value, int | float) and not isinstance(value, bool)
     css = ' class="num"' if numeric else ""
-    return f"<td{css}>{escape(french_value(value))}</td>"
+    return f"<td{css}>{escape(french.in_unit(value, unit, expected))}</td>"
 
 
 def _where(item: ItemResult) -> str:
@@ -304,7 +233,7 @@ def _where(item: ItemResult) -> str:
         if bang
         else f"feuille « {escape(item.cell)} »"
     )
-    how = LOCATED_FR.get(item.located_by or "", item.located_by or "")
+    how = LOCATED_WORDS.get(item.located_by or "", item.located_by or "")
     return place + (f"<br><small>trouvée par {escape(how)}</small>" if how else "")
 
 
@@ -359,7 +288,7 @@ def _chain_html(
         role = (
             "report d'erreur"
             if upstream.verdict == Verdict.CONSEQUENTIAL
-            else f"{VERDICT_FR[upstream.verdict]} : origine de l'erreur"
+            else f"{VERDICT_WORDS[upstream.verdict]} : origine de l'erreur"
         )
         steps.append(
             f'<a href="#{_anchor(upstream_question.id)}">{escape(upstream_question.id)}'

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from html import escape
 
-from autocorrect.render.french import french_value
+from autocorrect import french
 from autocorrect.report import CandidateReport, QuestionResult
 
 ATTENTE, SATISFACTION, CUTS, LABELS = "C16-Q02", "C16-Q03", "C16-Q07", "C16-Q08"
@@ -198,9 +198,9 @@ def _positions(mine: Matrix, expected: Matrix, written: Mapping[str, object]) ->
         wanted = expected.points.get(key)
         got = quadrant(found, mine) if found else "non trouvé"
         should = quadrant(wanted, expected) if wanted else "—"
-        label = french_value(written.get(key)) if written else "—"
+        label = french.value(written.get(key)) if written else "—"
         mark = "" if got == should == label or (not written and got == should) else ' class="alert"'
-        coords = f"{french_value(found[0])} ; {french_value(found[1])}" if found else "—"
+        coords = f"{french.value(found[0])} ; {french.value(found[1])}" if found else "—"
         rows.append(
             f"<tr{mark}><td>{escape(key)}</td><td>{escape(coords)}</td>"
             f"<td>{escape(got)}</td><td>{escape(label)}</td><td>{escape(should)}</td></tr>"

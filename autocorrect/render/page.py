@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from html import escape
 
-from autocorrect.render.text import STATUS_FR, VERDICT_FR
+from autocorrect import french
+from autocorrect.french import STATUS_WORDS, VERDICT_WORDS
 from autocorrect.report import Status, Verdict
 
 CSS = """
@@ -25,7 +26,11 @@ p { margin: 4px 0; }
 table { border-collapse: collapse; width: 100%; table-layout: fixed; margin: 6px 0; }
 th, td { border: 1px solid var(--line); padding: 4px 6px; text-align: left;
   vertical-align: top; overflow-wrap: anywhere; word-break: break-word; }
-th { background: var(--bg); font-weight: 600; }
+th { background: var(--bg); font-weight: 600; overflow-wrap: normal; word-break: normal;
+  hyphens: manual; }
+table.sortable { table-layout: auto; }
+table.sortable th { font-size: 0.8rem; }
+thead { display: table-header-group; }
 td.num, th.num { text-align: right; }
 code, .formula { font-family: "DejaVu Sans Mono", Consolas, monospace; font-size: 0.86rem;
   overflow-wrap: anywhere; word-break: break-all; white-space: pre-wrap; }
@@ -55,11 +60,30 @@ figcaption { font-weight: 600; margin-bottom: 4px; }
   background: var(--bg); }
 th.sortable { cursor: pointer; }
 footer { margin-top: 32px; color: var(--muted); font-size: 0.85rem; }
-@page { size: A4; margin: 14mm; }
+nav { margin: 4px 0 10px; }
+details.annexe { margin-top: 24px; border-top: 2px solid var(--line); }
+details.annexe > summary { cursor: pointer; font-weight: 600; padding: 8px 0; }
+.sheet h1 { font-size: 1.35rem; }
+.sheet th, .sheet td { padding: 2px 5px; }
+table.marks { width: auto; min-width: 60%; }
+table.marks td { text-align: right; white-space: nowrap; }
+.sign { display: flex; gap: 10px; margin-top: 12px; break-inside: avoid; }
+.sign div { flex: 1; border: 1px solid var(--ink); min-height: 58px; padding: 3px 6px;
+  color: var(--muted); font-size: 0.85rem; }
+.jury { font-style: italic; }
+.blank { font-weight: 600; }
+pre.paste { background: var(--bg); border: 1px solid var(--line); padding: 6px;
+  white-space: pre-wrap; overflow-wrap: anywhere; }
+@page { size: A4; margin: 14mm 12mm; }
 @media print {
   html { font-size: 11px; } body { max-width: none; padding: 0; }
   a { color: inherit; text-decoration: none; }
   h2 { break-after: avoid; } tr, .question, figure { break-inside: avoid; }
+  .screen-only { display: none; }
+  details.annexe:not([open]) { display: none; }
+  .sheet { font-size: 9.5px; break-after: page; }
+  .sheet:last-of-type { break-after: auto; }
+  .sheet h2 { margin: 8px 0 4px; font-size: 1.05rem; }
 }
 """
 
@@ -77,13 +101,13 @@ def page(title: str, body: str, script: str = "") -> str:
 
 def verdict_badge(verdict: Verdict | str) -> str:
     key = str(verdict)
-    label = VERDICT_FR.get(Verdict(key), key) if key in set(Verdict) else key
+    label = VERDICT_WORDS.get(Verdict(key), key) if key in set(Verdict) else key
     return f'<span class="badge v-{escape(key)}">{escape(label)}</span>'
 
 
 def status_badge(status: Status | str) -> str:
     key = str(status)
-    label = STATUS_FR[Status(key)] if key in set(Status) else "ignoré"
+    label = STATUS_WORDS[Status(key)] if key in set(Status) else "ignoré"
     return f'<span class="badge s-{escape(key)}">{escape(label)}</span>'
 
 
@@ -93,4 +117,4 @@ def proposal_badge(proposal: str) -> str:
 
 
 def points(value: float) -> str:
-    return f"{value:.2f}".rstrip("0").rstrip(".").replace(".", ",")
+    return french.points(value)

@@ -5,29 +5,44 @@ from __future__ import annotations
 
 from collections import Counter
 
-from autocorrect.render.text import STATUS_FR, number
+from autocorrect import french
+from autocorrect.french import STATUS_WORDS
 from autocorrect.report import Status
 from autocorrect.session.batch import BatchSummary, Progress
 
 BAR_WIDTH = 28
+MIN_BAR = 5
 
 
-def progress_bar(event: Progress) -> str:
-    """`[██████······] 45/300  3,2 copies/s  reste 1 min 20 s  échecs 2` (no newline)."""
-    filled = int(BAR_WIDTH * event.done / event.total) if event.total else BAR_WIDTH
-    bar = "█" * filled + "·" * (BAR_WIDTH - filled)
+def progress_bar(event: Progress, columns: int = 80) -> str:
+    """`[██████······] 45/300  3,2 copies/s  reste 1 min 20 s  échecs 2` (no newline), never
+    wider than `columns - 1` (a full line would wrap on some terminals): the bar shrinks
+    first, then the least useful parts go."""
+    parts = _parts(event)
+    while len(parts) > 1 and len("  ".join(parts)) + MIN_BAR + 3 > columns - 1:
+        parts.pop()
+    room = columns - 1 - len("  ".join(parts)) - 3
+    width = max(0, min(BAR_WIDTH, room))
+    if width < MIN_BAR:
+        return "  ".join(parts)[: max(columns - 1, 0)]
+    filled = int(width * event.done / event.total) if event.total else width
+    bar = "█" * filled + "·" * (width - filled)
+    return f"[{bar}] " + "  ".join(parts)
+
+
+def _parts(event: Progress) -> list[str]:
     fresh = event.done - event.reused
     rate = fresh / event.elapsed if event.elapsed > 0 and fresh else 0.0
     left = (event.total - event.done) / rate if rate else None
     parts = [
-        f"[{bar}] {event.done}/{event.total}",
-        f"{number(rate)} copies/s",
+        f"{event.done}/{event.total}",
+        f"{french.number(rate)} copies/s",
         f"reste {duration(left)}" if left is not None else "reste —",
         f"échecs {event.failures}",
     ]
     if event.reused:
         parts.append(f"déjà faites {event.reused}")
-    return "  ".join(parts)
+    return parts
 
 
 def progress_line(event: Progress) -> str | None:
@@ -36,15 +51,22 @@ def progress_line(event: Progress) -> str | None:
     if report is None:
         if not event.reused:
             return None
-        return f"{event.reused}/{event.total} copie(s) déjà corrigée(s), inchangée(s) : ignorée(s)"
+        already = "copie déjà corrigée" if event.reused < 2 else "copies déjà corrigées"
+        return f"{event.reused}/{event.total} {already} et inchangées depuis : non recorrigées"
     detail = (
-        f"{number(report.score)} / {number(report.max_score)}"
+        f"{french.points(report.score)} / {french.points(report.max_score)}"
         if report.status == Status.GRADED
         else report.message
     )
-    return (
-        f"[{event.done}/{event.total}] {report.candidate} : {STATUS_FR[report.status]} — {detail}"
-    )
+    status = STATUS_WORDS[report.status]
+    return f"[{event.done}/{event.total}] {report.candidate} : {status} — {detail}"
+
+
+_PLURAL_STATUS = {
+    Status.GRADED: "corrigées",
+    Status.UNREADABLE: "illisibles",
+    Status.ERROR: "erreurs du correcteur",
+}
 
 
 def duration(seconds: float) -> str:
@@ -62,8 +84,15 @@ def batch_summary_lines(summary: BatchSummary) -> list[str]:
     """What `batch` prints when it ends, in French."""
     counts = Counter(r.status for r in summary.reports)
     lines = [
-        f"{len(summary.reports)} copie(s) : "
-        + (", ".join(f"{counts[s]} {STATUS_FR[s]}" for s in Status if counts[s]) or "aucune")
+        f"{french.plural(len(summary.reports), 'copie')} : "
+        + (
+            ", ".join(
+                french.plural(counts[s], STATUS_WORDS[s], _PLURAL_STATUS[s])
+                for s in Status
+                if counts[s]
+            )
+            or "aucune"
+        )
         + f" (corrigées maintenant : {len(summary.graded)}, inchangées : {len(summary.reused)})"
     ]
     lines.extend(
@@ -74,7 +103,8 @@ def batch_summary_lines(summary: BatchSummary) -> list[str]:
         lines.append(f"Signaux de collusion : {len(summary.signals)} (voir collusion.csv)")
     if summary.interrupted:
         lines.append(
-            f"Interrompu : {len(summary.pending)} copie(s) restent à corriger ; les copies déjà "
+            f"Interrompu : {french.plural(len(summary.pending), 'copie reste', 'copies restent')} "
+            "à corriger ; les copies déjà "
             "corrigées sont conservées. Relancer la même commande pour terminer."
         )
     lines.append(f"Rapports, carnets de notes et index : {summary.out / 'index.html'}")

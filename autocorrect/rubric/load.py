@@ -101,6 +101,7 @@ _TOP_KEYS = {
     "enonce",
     "samples",
     "expected",
+    "mark_step",
 }
 
 
@@ -134,7 +135,14 @@ def _build(ctx: Context, data: _LineDict, text: str) -> Rubric:
         vocabularies=_vocabularies(ctx, data.get("vocabularies") or {}),
         source_text=text,
         case_files=CaseFiles(*(_case_path(ctx, data, key) for key in _CASE_FILE_KEYS)),
+        mark_step=_mark_step(ctx, data.get("mark_step", 0.5)),
     )
+
+
+def _mark_step(ctx: Context, value: Any) -> float:
+    if isinstance(value, int | float) and not isinstance(value, bool) and 0 < value <= 20:
+        return float(value)
+    raise ctx.fail(None, f"pas d'arrondi de la note sur 20 invalide : {value!r}", "0.5, 0.25, 1…")
 
 
 _CASE_FILE_KEYS = ("solution", "enonce", "samples", "expected")

@@ -253,9 +253,14 @@ class Rubric:
     vocabularies: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
     source_text: str = field(repr=False, default="")
     case_files: CaseFiles | None = None  # where `rubric check` finds the case's other files
+    mark_step: float = 0.5  # the mark out of 20 is rounded to a multiple of this
 
     def question(self, qid: str) -> QuestionSpec:
         return next(q for q in self.questions if q.id == qid)
+
+    def item_units(self) -> dict[tuple[str, str], str]:
+        """(question, item) -> the item's unit, to show values in the jury's units."""
+        return {(q.id, i.key): str(i.unit) for q in self.questions for i in q.items}
 
     def item(self, qid: str, key: str) -> ItemSpec | None:
         return next((i for i in self.question(qid).items if i.key == key), None)

@@ -32,17 +32,20 @@ from autocorrect.jury.overrides import (
     FILE_NAME as OVERRIDES_FILE,
 )
 from autocorrect.jury.overrides import (
+    WHOLE_COPY,
     FinalGrade,
     Override,
     OverrideProblem,
     check_overrides,
     final_grade,
+    hand_grade,
     load_baselines,
     read_overrides,
     render_baselines,
     updated_baselines,
 )
 from autocorrect.jury.traits import Traits, read_metadata
+from autocorrect.render.annotated import annotated_bytes, shows_decisions
 from autocorrect.render.gradebook import (
     GradebookEntry,
     render_collusion_csv,
@@ -50,9 +53,10 @@ from autocorrect.render.gradebook import (
     render_unreadable_csv,
 )
 from autocorrect.render.gradebook_xlsx import render_gradebook_xlsx
-from autocorrect.render.html import render_report_html
+from autocorrect.render.html import neighbours, render_report_html
 from autocorrect.render.index import IndexData, render_index
 from autocorrect.render.json import render_json
+from autocorrect.render.jury_outputs import jury_outputs
 from autocorrect.report import CandidateReport, Status
 from autocorrect.rubric.model import Rubric
 from autocorrect.session.isolation import RunLimits
@@ -75,7 +79,10 @@ from autocorrect.session.store import (
 __all__ = ["BatchOptions", "BatchSummary", "Progress", "run_batch", "write_atomic"]
 
 ANNOTATED_DIR = "annotees"
-RESERVED = frozenset({"index", "run", "gradebook", "unreadable", "collusion", "overrides"})
+RESERVED = frozenset(
+    {"index", "run", "gradebook", "unreadable", "collusion", "overrides", "fiches"}
+    | {"overrides-a-completer"}
+)
 WINDOWS_DEVICES = frozenset(
     {"CON", "PRN", "AUX", "NUL"} | {f"{p}{i}" for p in ("COM", "LPT") for i in range(10)}
 )  # not files on Windows, where graders open the output folder
@@ -330,12 +337,18 @@ def _finish(
     )
     finals = _finals(out, rubric, reports, overrides)
     entries = [_entry(d, finals.get(d.candidate.name), signals) for d in finished]
+    _annotate_decisions(out, finished, finals)
+    links = neighbours([e.name for e in entries])
     for entry in entries:
-        write_if_changed(out / f"{entry.name}.html", render_report_html(entry, rubric))
+        page = render_report_html(entry, rubric, links[entry.name])
+        write_if_changed(out / f"{entry.name}.html", page)
     write_if_changed(out / "gradebook.csv", render_gradebook_csv(entries, rubric))
     write_if_changed(out / "gradebook.xlsx", render_gradebook_xlsx(entries, rubric))
     write_if_changed(out / "unreadable.csv", render_unreadable_csv(entries, skipped))
     write_if_changed(out / "collusion.csv", render_collusion_csv(signals))
+    for relative, text in jury_outputs(entries, rubric).items():
+        (out / relative).parent.mkdir(exist_ok=True)
+        write_if_changed(out / relative, text)
     pending = tuple(c.name for c in candidates if c.name not in done)
     index = IndexData(rubric, tuple(entries), signals, tuple(skipped), problems, pending)
     write_if_changed(out / "index.html", render_index(index))
@@ -350,6 +363,28 @@ def _finish(
         signals=signals,
         override_problems=problems,
     )
+
+
+def _annotate_decisions(
+    out: Path, finished: Sequence[_Done], finals: Mapping[str, FinalGrade]
+) -> None:
+    """Annotated copies follow the jury's decisions: rewritten for the candidates that have
+    some, or whose copy still shows decisions since withdrawn. The file was already read
+    under the worker's limits to write the first annotated copy; a failure here keeps it."""
+    for done in finished:
+        target = out / ANNOTATED_DIR / f"{done.candidate.name}.xlsx"
+        if not target.is_file() or done.report.status != Status.GRADED:
+            continue
+        final = finals.get(done.candidate.name)
+        decided = final if final is not None and final.overridden else None
+        if decided is None and not shows_decisions(target):
+            continue
+        try:
+            data = annotated_bytes(done.candidate.path, done.report, decided)
+        except Exception:  # the automatic annotated copy stays; the batch goes on
+            continue
+        if data is not None:
+            write_if_changed(target, data)
 
 
 def _overrides(
@@ -376,6 +411,10 @@ def _finals(
         for name, report in reports.items()
         if report.status == Status.GRADED
     }
+    for name, report in reports.items():  # hand grades of copies not graded automatically
+        whole = by_candidate.get(name, {}).get(WHOLE_COPY)
+        if report.status != Status.GRADED and whole is not None:
+            finals[name] = hand_grade(report, rubric, whole)
     baseline_file.parent.mkdir(parents=True, exist_ok=True)
     write_if_changed(
         baseline_file, render_baselines(updated_baselines(baselines, overrides, reports))

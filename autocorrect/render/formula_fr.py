@@ -162,7 +162,6 @@ FRENCH_FUNCTIONS: dict[str, str] = {
 
 _FUNCTION = re.compile(r"((?:_xlfn\.|_xlws\.)?[A-Za-z][A-Za-z0-9_.]*)\(")
 _NUMBER = re.compile(r"\d+\.\d*(?:[eE][+-]?\d+)?|\.\d+(?:[eE][+-]?\d+)?")
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(T00:00:00)?$")
 _BOOLEANS = {"TRUE": "VRAI", "FALSE": "FAUX"}
 _WORD_CHAR = re.compile(r"[A-Za-z0-9_$.!:]")
 
@@ -223,32 +222,3 @@ def _closing_quote(formula: str, start: int) -> int:
             return index + 1
         index += 1
     return len(formula)
-
-
-def french_number(value: float, decimals: int = 2) -> str:
-    """291484.4054 -> "291 484,41": French grouping (narrow no-break space) and comma."""
-    text = f"{value:,.{decimals}f}".rstrip("0").rstrip(".") if decimals else f"{value:,.0f}"
-    return text.replace(",", "\u202f").replace(".", ",")
-
-
-def french_value(value: object) -> str:
-    """An expected or found value as a French reader expects it; None is an em dash."""
-    if value is None:
-        return "—"
-    if isinstance(value, bool):
-        return "VRAI" if value else "FAUX"
-    if isinstance(value, float):
-        return french_number(value, 2 if abs(value) >= 1 else 4)
-    if isinstance(value, int):
-        return french_number(float(value), 0)
-    if isinstance(value, str) and _ISO_DATE.match(value):
-        year, month, day = value[:10].split("-")
-        return f"{day}/{month}/{year}"
-    if isinstance(value, list | tuple):
-        return " ; ".join(
-            f"({french_value(v[0])} ; {french_value(v[1])})"
-            if isinstance(v, list | tuple) and len(v) == 2
-            else french_value(v)
-            for v in value
-        )
-    return str(value)
