@@ -40,7 +40,7 @@ def judge_chart_item(grading: Grading, question: QuestionSpec, item: ItemSpec) -
                 return _chart_result(item, Verdict.CORRECT, expected, (chart, points), text)
             if own is not None and agrees(own, Reading(cloud), item.tolerance):
                 text = (
-                    f"Le nuage reprend vos propres moyennes, fausses{orientation} : "
+                    f"Le nuage reprend les propres moyennes du candidat, fausses{orientation} : "
                     "construction juste (report d'erreur)."
                 )
                 return _chart_result(item, Verdict.CONSEQUENTIAL, expected, (chart, points), text)

@@ -196,7 +196,7 @@ def _carried_result(
     if item.formula_required and answer.formula is None:
         codes.append(Code.HARDCODED_VALUE)
         text = (
-            "Valeur saisie sans formule, cohérente avec vos résultats intermédiaires "
+            "Valeur saisie sans formule, cohérente avec les résultats intermédiaires du candidat "
             f"({_fmt(value)}) mais sans méthode vérifiable."
         )
         return _result(grading, item, Verdict.INCORRECT, expected, answer, text, codes)
@@ -204,13 +204,13 @@ def _carried_result(
         names = ", ".join(f"{q}[{k}]" for q, k in wrong)
         verb = "est faux" if len(wrong) == 1 else "sont faux"
         text = (
-            f"Faux uniquement parce que {names} {verb} : la méthode appliquée à vos "
-            f"propres résultats donne bien {_fmt(value)}{variant} (report d'erreur)."
+            f"Faux uniquement parce que {names} {verb} : la méthode appliquée aux "
+            f"propres résultats du candidat donne bien {_fmt(value)}{variant} (report d'erreur)."
         )
         return _result(grading, item, Verdict.CONSEQUENTIAL, expected, answer, text, codes)
     codes.append(Code.ROUNDED_INTERMEDIATE)
     text = (
-        "Juste : calculé à partir de vos résultats intermédiaires arrondies, écart "
+        "Juste : calculé à partir des résultats intermédiaires arrondis du candidat, écart "
         f"dû à l'arrondi{variant}."
     )
     return _result(grading, item, Verdict.CORRECT, expected, answer, text, codes)
