@@ -137,7 +137,7 @@ def test_jury_verdict_scores_like_the_automatic_grade(c20_rubric: Rubric) -> Non
     """One scoring rule: a jury's « faux » on a partly right question keeps the partial credit
     the automatic grade gives to the same item verdicts (`incorrect: items`)."""
     report = load_report(C20 / "goldens" / "cand09-erreurs-ratios.json")
-    assert report is not None and c20_rubric.scoring["incorrect"] == "items"
+    assert report is not None and c20_rubric.scoring.incorrect_by_items
     partial = [q for q in report.questions if q.verdict == Verdict.INCORRECT and 0 < q.points < 1]
     assert len(partial) >= 2  # e.g. C20-Q23: two of four items right
     overrides = {q.id: _override(q.id, candidate=report.candidate, verdict=Verdict.INCORRECT)

@@ -126,7 +126,6 @@ def test_scoring_is_typed_and_items_means_partial_credit(tmp_path: Path) -> None
     scoring = load_rubric(path).scoring
     assert scoring.incorrect_by_items
     assert (scoring.share("hardcoded"), scoring.share("incorrect")) == (0.25, 0.0)
-    assert scoring["incorrect"] == "items"  # the mapping view older callers read
     with pytest.raises(KeyError):
         scoring.share("bof")
 

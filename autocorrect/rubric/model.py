@@ -108,19 +108,6 @@ class Scoring:
         value: float = getattr(self, str(verdict))
         return value
 
-    # Mapping view kept for callers written against the former `dict` form, where
-    # `incorrect` could hold the sentinel "items"; prefer `share` and `incorrect_by_items`.
-    def __getitem__(self, verdict: str) -> float | str:
-        if verdict == "incorrect" and self.incorrect_by_items:
-            return BY_ITEMS
-        return self.share(verdict)
-
-    def get(self, verdict: str, default: float | str = 0.0) -> float | str:
-        try:
-            return self[verdict]
-        except KeyError:
-            return default
-
 
 @dataclass(frozen=True)
 class Tolerance:
