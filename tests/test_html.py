@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 
 from autocorrect.render.french import french_formula, french_function, french_value
-from autocorrect.render.gradebook import GradebookEntry
 from autocorrect.render.html import error_chain, render_report_html
 from autocorrect.render.matrix import matrices
 from autocorrect.report import Verdict
+from autocorrect.session.model import GradebookEntry
 from autocorrect.session.store import load_report
 from tests.batch_helpers import Batch, case_batch, scratch
 from tests.conftest import ROOT

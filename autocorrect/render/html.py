@@ -15,12 +15,13 @@ from html import escape
 
 from autocorrect.jury.overrides import FinalGrade, QuestionDecision
 from autocorrect.render.french import french_formula, french_value
-from autocorrect.render.gradebook import SIGNAL_FR, GradebookEntry
+from autocorrect.render.gradebook import SIGNAL_FR
 from autocorrect.render.matrix import matrix_section
 from autocorrect.render.page import page, points, proposal_badge, status_badge, verdict_badge
 from autocorrect.render.text import LOCATED_FR, VERDICT_FR
 from autocorrect.report import ItemResult, QuestionResult, Status, Verdict
 from autocorrect.rubric.model import Rubric
+from autocorrect.session.model import GradebookEntry
 
 _UPSTREAM = re.compile(r"([A-Z]\d+-Q\d+)\[([^\]]+)\]")
 _MAX_CHAIN = 12

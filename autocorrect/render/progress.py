@@ -7,7 +7,7 @@ from collections import Counter
 
 from autocorrect.render.text import STATUS_FR, number
 from autocorrect.report import Status
-from autocorrect.session.batch import BatchSummary, Progress
+from autocorrect.session.model import BatchSummary, Progress
 
 BAR_WIDTH = 28
 
@@ -66,9 +66,8 @@ def batch_summary_lines(summary: BatchSummary) -> list[str]:
         + (", ".join(f"{counts[s]} {STATUS_FR[s]}" for s in Status if counts[s]) or "aucune")
         + f" (corrigées maintenant : {len(summary.graded)}, inchangées : {len(summary.reused)})"
     ]
-    lines.extend(
-        f"Ignoré (fichier caché ou de verrouillage) : {path.name}" for path in summary.skipped
-    )
+    lines.extend(f"Ignoré : {entry.name} — {entry.reason}" for entry in summary.skipped)
+    lines.extend(summary.notices)
     lines.extend(f"overrides.csv, ligne {p.line} : {p.message}" for p in summary.override_problems)
     if summary.signals:
         lines.append(f"Signaux de collusion : {len(summary.signals)} (voir collusion.csv)")

@@ -36,13 +36,24 @@ STATE_DIR = ".autocorrect"
 _CHUNK = 1 << 20
 
 
+def _umask() -> int:
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
+
+
+FILE_MODE = 0o666 & ~_umask()  # what open() would give: 0644 under the usual umask 022
+
+
 def write_atomic(path: Path, data: str | bytes, durable: bool = False) -> None:
     """Write to a temporary file then rename, so a stop never leaves half a file; `durable`
-    also flushes it to the disk first (the commit marker of a candidate)."""
+    also flushes it to the disk first (the commit marker of a candidate). The file gets the
+    mode a plain open() would give (the temporary file is private until then)."""
     payload = data.encode("utf-8") if isinstance(data, str) else data
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), FILE_MODE)
             handle.write(payload)
             if durable:
                 handle.flush()
