@@ -282,7 +282,21 @@ class Evaluator:
                 f"{names}) : la valeur enregistrée par le tableur est utilisée.",
             )
             return _from_cache(self.workbook.get(ref))
-        return _to_python(result)
+        return self._capped(ref, _to_python(result))
+
+    def _capped(self, ref: CellRef, value: object) -> object:
+        """A text longer than Excel's cell limit is #VALUE!, as in Excel (a formula that doubles
+        a text thirty times would otherwise ask for gigabytes)."""
+        limit = self.workbook.limits.max_text_length
+        if not isinstance(value, str) or len(value) <= limit:
+            return value
+        self._note(
+            Code.FORMULA_ERROR,
+            ref,
+            f"Le texte calculé dépasse {_fmt_int(limit)} caractères (limite d'une cellule "
+            "Excel) : il vaut #VALUE!, comme dans Excel.",
+        )
+        return ExcelError("#VALUE!")
 
     def _argument(self, ref: CellRef, target: RangeRef | str) -> object:
         if isinstance(target, str):
