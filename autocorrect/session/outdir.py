@@ -139,7 +139,7 @@ def remove_temporaries(out: Path) -> None:
 def output_error(exc: OSError, out: Path) -> OutputError:
     """One French sentence for a file-system error on the output side."""
     where = _shown(out)
-    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EFBIG):  # full, over quota or cap
         return OutputError(
             f"Le disque de « {where} » est plein : libérer de la place puis relancer la même "
             "commande (les copies déjà corrigées sont conservées)."
