@@ -364,16 +364,20 @@ def test_a_renamed_candidate_with_overrides_is_said_and_its_report_kept(
 # --- grade and regress under the same limits ------------------------------------------------
 
 
-def test_grade_runs_under_the_time_and_memory_limits(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    path = str(SUBMISSION)
-    code = main(["grade", path, "--rubric", str(C20_RUBRIC), "--timeout", "0.001"])
-    assert code == EXIT_ERROR
-    assert "délai de 0.001 s" in capsys.readouterr().out
-    code = main(["grade", path, "--rubric", str(C20_RUBRIC), "--memory", "64"])
-    assert code == EXIT_ERROR
-    assert "mémoire" in capsys.readouterr().out
+def test_grade_runs_under_the_time_and_memory_limits() -> None:
+    """As a grader types it: the copy is graded in a child process under the same limits as
+    in a batch."""
+    base = [str(CLI), "grade", str(SUBMISSION), "--rubric", str(C20_RUBRIC)]
+    slow = subprocess.run([*base, "--timeout", "0.001"], capture_output=True, text=True,
+                          timeout=120, check=False)  # fmt: skip
+    assert slow.returncode == EXIT_ERROR
+    assert "délai de 0.001 s" in slow.stdout
+    small = subprocess.run([*base, "--memory", "64"], capture_output=True, text=True,
+                           timeout=120, check=False)  # fmt: skip
+    assert small.returncode == EXIT_ERROR
+    assert "mémoire" in small.stdout
+    fine = subprocess.run(base, capture_output=True, text=True, timeout=120, check=False)
+    assert fine.returncode == 0 and "Traceback" not in fine.stderr
 
 
 def test_regress_grades_through_the_limited_pool(tmp_path: Path, rubric: Rubric) -> None:

@@ -128,7 +128,8 @@ def _grade(args: argparse.Namespace) -> int:
     load_rubric(args.rubric)  # an invalid rubric is a usage error, reported before any work
     limits = RunLimits(args.timeout, args.memory)
     name = shown_name(args.submission.stem)
-    report = grade_isolated(args.submission, args.rubric, limits, name)
+    # the command line has no threads and has imported the engine: fork the worker directly
+    report = grade_isolated(args.submission, args.rubric, limits, name, direct=True)
     sys.stdout.write(render_json(report) if args.format == "json" else render_text(report))
     return {"graded": EXIT_OK, "unreadable": EXIT_UNREADABLE}.get(str(report.status), EXIT_ERROR)
 

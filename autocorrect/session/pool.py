@@ -66,6 +66,7 @@ class WorkerPool:
     size: int
     limits: RunLimits = field(default_factory=RunLimits)
     rubric_id: str = ""
+    context: Any = CONTEXT  # where workers come from (`limits.CONTEXT` or `limits.DIRECT`)
     _workers: list[_Worker] = field(default_factory=list)
     _start_failures: int = 0
     _start_message: str = ""
@@ -106,8 +107,8 @@ class WorkerPool:
             self._workers.append(self._spawn())
 
     def _spawn(self) -> _Worker:
-        parent, child = CONTEXT.Pipe(duplex=True)
-        process = CONTEXT.Process(
+        parent, child = self.context.Pipe(duplex=True)
+        process = self.context.Process(
             target=serve, args=(self.rubric, self.limits.memory_mb, child), daemon=True
         )
         process.start()
