@@ -2,8 +2,9 @@
 
 A rerun must know, without grading again, which candidates are already done: for each one the
 output folder holds its JSON report and a small state file (hidden folder `.autocorrect/`)
-naming the file hash and the rubric hash it was graded with. The state file is written last,
-atomically, so its presence means every output of that candidate is complete.
+naming the file's identity (its hash) and the rubric hash it was graded with. The state file
+is written last, atomically, so its presence means every output of that candidate is
+complete.
 """
 
 from __future__ import annotations
@@ -33,7 +34,6 @@ from autocorrect.report import (
 from autocorrect.rubric.model import Rubric
 
 STATE_DIR = ".autocorrect"
-_CHUNK = 1 << 20
 
 
 def _umask() -> int:
@@ -73,14 +73,6 @@ def write_if_changed(path: Path, data: str | bytes) -> bool:
     return True
 
 
-def file_hash(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def rubric_hash(rubric: Rubric) -> str:
     """Everything a grade depends on besides the file: the rubric text, the subject workbook
     and the engine version (a new engine regrades)."""
@@ -97,7 +89,7 @@ class CandidateState:
 
     name: str
     source: str  # the submission's file name in the folder
-    file_hash: str
+    file_hash: str  # the file's identity (`folder.identity`): its SHA-256 in the usual case
     rubric_hash: str
     annotated: bool
     traits: Traits
