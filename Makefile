@@ -3,10 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-CASES := c20-bureau-plus c16-aquapro c21-terroirs
+CASES := c20-bureau-plus c16-aquapro c21-terroirs c21-cyclea
+HELDOUT_CASES := c20-bureau-plus c16-aquapro c21-terroirs
 DEMO_OUT := out/demo
 
-.PHONY: install demo test lint type check goldens fixtures bench clean
+.PHONY: install demo test test-fast lint type check goldens fixtures bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +27,9 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not slow"
+
 lint: $(STAMP)
 	$(BIN)/ruff check autocorrect tests fixtures benchmarks
 	$(BIN)/ruff format --check autocorrect tests fixtures benchmarks
@@ -41,9 +45,17 @@ goldens: $(STAMP)
 fixtures: $(STAMP)
 	@for case in $(CASES); do $(BIN)/python fixtures/$$case/build_fixtures.py || exit 1; done
 
+.PHONY: heldout
+heldout: $(STAMP)
+	@for case in $(HELDOUT_CASES); do $(BIN)/python fixtures/$$case/build_heldout.py || exit 1; done
+
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_grade.py
 	$(BIN)/python benchmarks/bench_batch.py
 
 clean:
 	rm -rf out .pytest_cache .mypy_cache .ruff_cache
+
+.PHONY: heldout-agreement
+heldout-agreement: $(STAMP)
+	$(BIN)/python benchmarks/heldout_agreement.py

@@ -17,7 +17,8 @@ from autocorrect.grading.pipeline import grade_workbook
 from autocorrect.reading.workbook import Workbook, load
 from autocorrect.reference.case import load_case
 from autocorrect.report import CandidateReport, Status
-from autocorrect.rubric.model import Rubric, load_rubric
+from autocorrect.rubric.load import load_rubric
+from autocorrect.rubric.model import Rubric
 
 log = logging.getLogger(__name__)
 

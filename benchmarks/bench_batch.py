@@ -29,7 +29,7 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
-from autocorrect.rubric.model import load_rubric
+from autocorrect.rubric.load import load_rubric
 from autocorrect.session.batch import BatchOptions, run_batch
 from autocorrect.session.limits import RunLimits, default_jobs
 

@@ -6,6 +6,11 @@ the repository layout); the case's fixtures are graded with the draft and with t
 rubric, and the share of question verdicts that agree is printed as a Markdown table, with the
 verdicts that differ and what `rubric check` says of the draft.
 
+Then, for the case the draft was never tuned on (`c21-cyclea`, a new session with its own ids
+and transaction-level exports), the share of the hand-written rubric's items the draft gets
+*usable as is*: same question and key, same expected value and same verdict on the solution
+and on every sample copy (`item_agreement`). Target: 90 %.
+
     .venv/bin/python benchmarks/draft_agreement.py [--keep DOSSIER]
 """
 
@@ -18,10 +23,12 @@ import time
 from pathlib import Path
 
 from autocorrect.authoring.check import check_rubric
-from autocorrect.authoring.draft import draft_rubric, verdict_agreement
+from autocorrect.authoring.draft import draft_rubric, item_agreement, verdict_agreement
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ("c20-bureau-plus", "c16-aquapro", "c21-terroirs")
+UNSEEN = "c21-cyclea"  # written before the draft was tuned, never tuned against
+TARGET = 0.90
 
 
 def _draft(layout: Path, case: str) -> tuple[Path, float]:
@@ -49,6 +56,25 @@ def _report(layout: Path) -> None:
         details += [f"- {case} : {d}" for d in agreement.differences]
     print("\nVerdicts différents (barème écrit à la main ≠ brouillon) :")
     print("\n".join(details) or "- aucun")
+    _report_unseen(layout)
+
+
+def _report_unseen(layout: Path) -> None:
+    path, seconds = _draft(layout, UNSEEN)
+    folder = ROOT / "fixtures" / UNSEEN
+    workbooks = [folder / "solution.xlsx", *sorted((folder / "submissions").glob("*.xlsx"))]
+    items = item_agreement(path, ROOT / "rubrics" / f"{UNSEEN}.yaml", workbooks)
+    check = check_rubric(path)
+    verdict = "OK" if check.ok else f"{len(check.problems)} écart(s)"
+    status = "atteint" if items.share >= TARGET else "NON atteint"
+    print(f"\n## Cas jamais vu pendant la mise au point : {UNSEEN}\n")
+    print("| éléments du barème | utilisables tels quels | part | objectif | brouillon | check |")
+    print("|---|---|---|---|---|---|")
+    print(f"| {items.verdicts} | {items.agreeing} | {items.share:.1%} | {TARGET:.0%} ({status}) "
+          f"| {seconds:.1f} s | {verdict} |")  # fmt: skip
+    print("\nÉléments non utilisables tels quels :")
+    print("\n".join(f"- {d}" for d in items.differences) or "- aucun")
+    print("\n".join(f"- rubric check : {p}" for p in check.problems))
 
 
 def main() -> None:

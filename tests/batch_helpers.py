@@ -12,7 +12,8 @@ from pathlib import Path
 
 import openpyxl
 
-from autocorrect.rubric.model import Rubric, load_rubric
+from autocorrect.rubric.load import load_rubric
+from autocorrect.rubric.model import Rubric
 from autocorrect.session.batch import BatchOptions, BatchSummary, run_batch
 from autocorrect.session.isolation import RunLimits
 from tests.conftest import ROOT

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from autocorrect.rubric.model import Rubric, load_rubric
+from autocorrect.rubric.load import load_rubric
+from autocorrect.rubric.model import Rubric
 
 ROOT = Path(__file__).resolve().parent.parent
 C20_RUBRIC = ROOT / "rubrics" / "c20-bureau-plus.yaml"

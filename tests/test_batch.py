@@ -19,7 +19,7 @@ import pytest
 
 from autocorrect.cli.main import EXIT_INTERRUPTED, main
 from autocorrect.render.progress import duration, progress_bar, progress_line
-from autocorrect.rubric.model import load_rubric
+from autocorrect.rubric.load import load_rubric
 from autocorrect.session.batch import BatchOptions, Progress, report_names, run_batch
 from autocorrect.session.isolation import RunLimits
 from autocorrect.session.store import load_state, saved_names

@@ -28,7 +28,8 @@ from autocorrect.api import grade_submission
 from autocorrect.cli.main import EXIT_ERROR, EXIT_USAGE, main
 from autocorrect.reference.case import load_case
 from autocorrect.render.gradebook import FORMULA_STARTS, inert
-from autocorrect.rubric.model import Rubric, load_rubric
+from autocorrect.rubric.load import load_rubric
+from autocorrect.rubric.model import Rubric
 from autocorrect.session.batch import BatchOptions, run_batch
 from autocorrect.session.folder import identity, submissions
 from autocorrect.session.isolation import RunLimits

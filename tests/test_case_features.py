@@ -11,7 +11,7 @@ from openpyxl.chart import Reference, ScatterChart, Series
 from autocorrect.api import grade
 from autocorrect.grading.readings import flag_reading, vocabulary_reading
 from autocorrect.report import CandidateReport
-from autocorrect.rubric.model import load_rubric
+from autocorrect.rubric.load import load_rubric
 from tests.builders import candidate
 from tests.conftest import C16_RUBRIC, C16_SUBJECT, C21_RUBRIC, C21_SUBJECT
 

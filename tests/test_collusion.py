@@ -22,7 +22,7 @@ from autocorrect.jury.collusion import (
 )
 from autocorrect.jury.traits import DocMetadata, Traits, read_metadata, relative_r1c1
 from autocorrect.report import CandidateReport, Code, ItemResult, QuestionResult, Status, Verdict
-from autocorrect.rubric.model import load_rubric
+from autocorrect.rubric.load import load_rubric
 from autocorrect.session.batch import BatchOptions, run_batch
 from tests.batch_helpers import rubric_path, scratch
 from tests.conftest import C20_FIXTURES

@@ -213,6 +213,7 @@ def check_shared(row: dict[str, str], report: CandidateReport, seconds: float) -
 
 
 @pytest.mark.shared
+@pytest.mark.slow
 @pytest.mark.skipif(
     not SHARED_CORPUS.is_dir(),
     reason="../shared/corpus est absent : balayage du corpus de référence non exécuté",

@@ -11,7 +11,8 @@ from autocorrect.authoring.check import check_rubric
 from autocorrect.authoring.draft import draft_rubric, texts, verdict_agreement
 from autocorrect.authoring.draft.methods import UNRELATED, kpi_matches, kpi_rank
 from autocorrect.authoring.enonce import load_enonce
-from autocorrect.rubric.model import Ref, load_rubric
+from autocorrect.rubric.load import load_rubric
+from autocorrect.rubric.model import Ref
 from tests.conftest import ROOT
 
 # Share of the hand-written rubric's question verdicts the draft reproduces on the fixtures

@@ -64,7 +64,15 @@ def test_months_and_zero_padded_series_are_expanded() -> None:
         ("C1 … C3", ("C1", "C2", "C3")),
         ("janvier…mars, S1", ("janvier", "février", "mars", "S1")),
         ("MCV, taux de MCV", ("MCV", "taux de MCV")),
+        ("P1 à P4", ("P1", "P2", "P3", "P4")),
+        ("A01…B03", ("A01", "A02", "A03", "B01", "B02", "B03")),
+        (
+            "sources (Salon, Site web ; Parrainage), Total",
+            ("Salon", "Site web", "Parrainage", "Total"),
+        ),
+        ("CA à réaliser", ("CA à réaliser",)),  # « à » between words: not a run
         ("A…B", ("A…B",)),  # not a run: kept as written
+        ("a01…B03", ("a01…B03",)),
         ("P5…P1", ("P5…P1",)),
         ("", ()),
     ],
@@ -98,6 +106,30 @@ Pour chaque mois et pour le total :
     assert for_each_word(second) == "commercial"
     assert for_each_word(third) is None
     assert third.intro == ""
+
+
+def test_question_and_criterion_ids_of_any_shape() -> None:
+    text = """
+Critères :
+- **S2_calculs.v2** — « Les calculs sont justes » (questions S2-Q01, D1.b et 7) ;
+- **formules** — « Les formules sont adaptées ».
+
+La compétence **C21** — « reporting » n'est pas un critère noté.
+
+| Id | Question | Éléments |
+|---|---|---|
+| S2-Q01 | CA par commercial | R1 à R3 |
+| D1.b | Leads par source | sources (Salon, Site web) |
+| 7 | Marge | **Total** |
+| `C20b_Q1` | Total | Total |
+"""
+    enonce = parse_enonce(text)
+    assert [q.id for q in enonce.questions] == ["S2-Q01", "D1.b", "7", "C20b_Q1"]
+    assert enonce.questions[0].names == ("R1", "R2", "R3")
+    assert enonce.questions[1].names == ("Salon", "Site web")
+    assert [c.id for c in enonce.criteria] == ["S2_calculs.v2", "formules"]
+    assert enonce.criteria_of("D1.b") == ("S2_calculs.v2", "formules")
+    assert enonce.criteria_of("C20b_Q1") == ("formules",)
 
 
 def test_a_statement_without_question_table_is_refused(tmp_path: Path) -> None:

@@ -14,7 +14,7 @@ from autocorrect.reading.refs import CellRef
 from autocorrect.reference.case import ComputationFailed, evaluate, load_case
 from autocorrect.reference.formula import FormulaError, evaluate_formula, operands, problems
 from autocorrect.reference.kpis import DayMonth
-from autocorrect.rubric.model import load_rubric
+from autocorrect.rubric.load import load_rubric
 from tests.builders import A1, PRODUCTS, candidate
 from tests.conftest import C20_SUBJECT
 

@@ -360,16 +360,11 @@ def test_moving_the_table_does_not_change_verdicts(
     assert report.verdicts() == baseline
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="locate.py: a table written right under an annex's own table, in the same columns, "
-    "takes the annex header « CA HT (€) » (B3) for its column B instead of its own header "
-    "« PV TTC » (B21): C20-Q06 is read in the wrong column (to fix in locate.py)",
-)
 def test_table_right_under_an_annex_keeps_its_own_headers(
     tmp_path: Path, c20_rubric: Rubric, baseline: dict[str, str]
 ) -> None:
+    """The annex header « CA HT (€) » above the same column used to take the table's column B
+    (« PV TTC »): the formulas now say what each column computes."""
     table = shifted(product_table(), 20, 0)
     report = grade(candidate(tmp_path, "sous-annexe", {"Annexe 7 - Historique": table}), c20_rubric)
     assert report.verdicts() == baseline

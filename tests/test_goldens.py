@@ -16,7 +16,8 @@ import yaml
 from autocorrect.api import grade
 from autocorrect.render.json import render_json
 from autocorrect.report import CandidateReport
-from autocorrect.rubric.model import Rubric, load_rubric
+from autocorrect.rubric.load import load_rubric
+from autocorrect.rubric.model import Rubric
 from tests.conftest import ROOT
 
 CASES = ("c20-bureau-plus", "c16-aquapro", "c21-terroirs")
@@ -104,8 +105,28 @@ def test_reference_solution_scores_full_marks_without_findings(case: str) -> Non
     assert report.score == report.max_score
     assert report.findings == ()
     codes = {str(c) for q in report.questions for i in q.items for c in i.codes}
-    assert codes <= {"chart-found"}
+    assert codes <= {"chart-found", "formula-proven"}
     assert {str(c.proposal) for c in report.criteria} == {"acquis"}
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_reference_solution_formulas_are_proven_on_redrawn_data(case: str) -> None:
+    """Every numeric answer of the examiner's solution computes its item on the redrawn data
+    sets (fingerprints), not only on the subject's data."""
+    report = _report(case, _fixtures(case)[0])
+    numeric = [
+        (q.id, i.key)
+        for q in report.questions
+        for i in q.items
+        if i.formula and isinstance(i.expected, float) and "formula-proven" not in i.codes
+    ]
+    unproven_allowed = {  # values that do not move when the data are redrawn (0 % rupture)
+        (q.id, i.key)
+        for q in report.questions
+        for i in q.items
+        if isinstance(i.expected, float) and i.expected == 0
+    }
+    assert set(numeric) <= unproven_allowed
 
 
 def test_grading_twice_is_byte_identical() -> None:

@@ -9,6 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from autocorrect.api import grade
+from autocorrect.reading.workbook import formula_numbers
+from autocorrect.reference.case import load_case
 from autocorrect.report import CandidateReport, Code
 from autocorrect.rubric.model import Rubric
 from tests.builders import A1, candidate, product_table
@@ -115,9 +117,23 @@ def test_french_text_answers(tmp_path: Path, c20_rubric: Rubric) -> None:
     assert tcam["found"] == "6,92 %"
 
 
-def test_value_without_label_needs_review(tmp_path: Path, c20_rubric: Rubric) -> None:
+def test_formula_without_label_is_recognised_by_what_it_computes(
+    tmp_path: Path, c20_rubric: Rubric
+) -> None:
+    """No label at all, on a draft sheet: the formula computes the market share on every
+    redrawn data set, so it is credited without review (it used to be `review`)."""
     sheet = {"H40": "='Annexe 7 - Historique'!B11/'Annexe 7 - Historique'!B10"}
     report = grade(candidate(tmp_path, "nolabel", {"Brouillon": sheet}), c20_rubric)
+    item = _item(report, "C20-Q28", "PDM")
+    assert item["verdict"] == "correct"
+    assert item["located_by"] == "method"
+    assert "formula-proven" in item["codes"]  # type: ignore[operator]
+
+
+def test_typed_value_without_label_needs_review(tmp_path: Path, c20_rubric: Rubric) -> None:
+    """A typed number is not a method: found only by its value, it waits for the jury."""
+    expected = load_case(c20_rubric).reference[("C20-Q28", "PDM")]
+    report = grade(candidate(tmp_path, "typed", {"Brouillon": {"H40": expected}}), c20_rubric)
     item = _item(report, "C20-Q28", "PDM")
     assert item["verdict"] == "review"
     assert item["located_by"] == "value-search"
@@ -176,3 +192,10 @@ def test_any_perturbed_answer_is_caught(
 
 def _question(report: CandidateReport, qid: str) -> dict[str, object]:
     return next(q for q in report.to_dict()["questions"] if q["id"] == qid)  # type: ignore[union-attr]
+
+
+def test_digits_of_a_rounding_are_not_a_typed_count() -> None:
+    """`ROUND(x;4)` beside four sales reps types no head-count; `/4` does."""
+    assert formula_numbers("=ROUND(SUM(B4:B7)/COUNT(B4:B7),4)") == []
+    assert formula_numbers("=ROUND(SUM(B4:B7)/4,4)") == [4.0]
+    assert formula_numbers("=TRUNC(B4*100,2)+ROUNDDOWN(B5,3)") == [100.0]

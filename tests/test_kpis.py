@@ -123,9 +123,7 @@ def test_registry_keys_are_the_function_names() -> None:
     [
         "facture",
         "funnel_stage_rates",
-        "date_commerciale_360",
-        "date_civile_365",
-        "date_avec_mois_fermes",
+        "date_civile_365",  # a calendar date; rubrics use point_mort_date(base=365)
     ],
 )
 def test_convenience_helpers_are_not_registered(helper: str) -> None:

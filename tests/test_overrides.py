@@ -20,7 +20,8 @@ from autocorrect.jury.overrides import (
     read_overrides,
 )
 from autocorrect.report import Verdict
-from autocorrect.rubric.model import Rubric, load_rubric
+from autocorrect.rubric.load import load_rubric
+from autocorrect.rubric.model import Rubric
 from autocorrect.session.batch import BatchOptions, run_batch
 from autocorrect.session.store import load_report
 from tests.batch_helpers import case_batch, rubric_path

@@ -9,7 +9,8 @@ import pytest
 from autocorrect.errors import RubricError
 from autocorrect.reference.case import load_case
 from autocorrect.reference.kpis import DayMonth
-from autocorrect.rubric.model import Rubric, load_rubric
+from autocorrect.rubric.load import load_rubric
+from autocorrect.rubric.model import Rubric
 from tests.conftest import C20_RUBRIC, C20_SUBJECT
 
 BASE = f"""
@@ -56,7 +57,7 @@ def test_minimal_rubric_computes_its_expected_values(tmp_path: Path) -> None:
         (("unit: eur", "unit: euros"), "unité inconnue « euros »"),
         (("criterion: C20-calculs", "criterion: C20-autre"), "critère inconnu « C20-autre »"),
         (("for_each: produits", "for_each: vendeurs"), "groupe d'entités inconnu"),
-        (("id: C20-Q01", "id: Q1"), "identifiant de question invalide"),
+        (("id: C20-Q01", "id: Q 1"), "identifiant de question invalide"),
         (('ht: "pv[$]"', 'ht: "pv[P9]"'), "entité « P9 » absente"),
     ],
 )
@@ -68,6 +69,66 @@ def test_invalid_rubrics_name_the_place_and_the_fix(
         load_case(load_rubric(path))
     assert message in str(error.value)
     assert str(path) in str(error.value)
+
+
+@pytest.mark.parametrize("qid", ["S2-Q01", "C20b-Q1", "D1.a", "Q_7", "12"])
+def test_question_ids_of_any_shape_load_and_are_referenced(tmp_path: Path, qid: str) -> None:
+    questions = (
+        GOOD_QUESTION.replace("C20-Q01", qid)
+        + f"""
+  - id: {qid}.total
+    title: Somme des PV TTC
+    criterion: C20-calculs
+    unit: eur
+    key: Total
+    labels: [total]
+    kpi: somme
+    args: {{values: "{qid}[*]"}}
+"""
+    )
+    case = load_case(load_rubric(_write(tmp_path, questions)))
+    ttc = [case.reference[(qid, p)] for p in ("P1", "P2", "P3", "P4", "P5")]
+    assert case.reference[(f"{qid}.total", "Total")] == pytest.approx(sum(ttc))
+
+
+def test_a_question_id_that_is_also_an_input_name_is_refused(tmp_path: Path) -> None:
+    path = _write(tmp_path, GOOD_QUESTION.replace("id: C20-Q01", "id: tva"))
+    with pytest.raises(RubricError, match="à la fois une question et une entrée"):
+        load_rubric(path)
+
+
+def test_case_files_named_in_the_rubric_must_exist(tmp_path: Path) -> None:
+    path = _write(tmp_path, GOOD_QUESTION)
+    text = path.read_text(encoding="utf-8")
+    path.write_text("solution: absente.xlsx\n" + text, encoding="utf-8")
+    with pytest.raises(RubricError, match=r"« solution » : .*absente\.xlsx » est introuvable"):
+        load_rubric(path)
+    path.write_text(f"solution: {C20_SUBJECT}\n" + text, encoding="utf-8")
+    files = load_rubric(path).case_files
+    assert files is not None and files.solution == C20_SUBJECT and files.samples is None
+
+
+def test_the_entity_text_needs_an_entity(tmp_path: Path) -> None:
+    question = GOOD_QUESTION.replace('args: {ht: "pv[$]", tva: tva}', "args: {x: {text: $}}")
+    single = question.replace("    for_each: produits\n", "    key: P1\n")
+    with pytest.raises(RubricError, match=r"n'a de sens que dans un for_each"):
+        load_rubric(_write(tmp_path, single))
+
+
+def test_scoring_is_typed_and_items_means_partial_credit(tmp_path: Path) -> None:
+    path = _write(tmp_path, GOOD_QUESTION)
+    path.write_text(
+        path.read_text(encoding="utf-8").replace(
+            "questions:", "scoring: {hardcoded: 0.25, incorrect: items}\nquestions:"
+        ),
+        encoding="utf-8",
+    )
+    scoring = load_rubric(path).scoring
+    assert scoring.incorrect_by_items
+    assert (scoring.share("hardcoded"), scoring.share("incorrect")) == (0.25, 0.0)
+    assert scoring["incorrect"] == "items"  # the mapping view older callers read
+    with pytest.raises(KeyError):
+        scoring.share("bof")
 
 
 def test_error_message_carries_the_line_number(tmp_path: Path) -> None:

@@ -11,7 +11,7 @@ import pytest
 from autocorrect.authoring.check import check_rubric
 from autocorrect.authoring.regress import compare, regrade, render_markdown, render_text
 from autocorrect.cli.main import main
-from autocorrect.rubric.model import load_rubric
+from autocorrect.rubric.load import load_rubric
 from tests.conftest import C20_FIXTURES, ROOT
 
 RUBRICS = sorted((ROOT / "rubrics").glob("*.yaml"))
@@ -55,23 +55,40 @@ def test_an_absurd_tolerance_is_reported(tmp_path: Path) -> None:
     )
 
 
-def test_a_lost_synonym_breaks_a_golden_and_shows_in_regress(tmp_path: Path) -> None:
+_VARIANT_365 = (
+    '          - {kpi: point_mort_jours, args: {sr: "C20-Q14[SR]", ca: "C20-Q06[Total]", '
+    'base: 365}, name: "année civile de 365 jours"}\n'
+)
+
+
+def test_a_dropped_variant_breaks_a_golden_and_shows_in_regress(tmp_path: Path) -> None:
+    """A rubric change that moves a verdict: the 365-day convention no longer accepted.
+    (A lost label synonym no longer moves anything: a right formula is recognised by what it
+    computes, whatever its label.)"""
     source = ROOT / "rubrics" / "c20-bureau-plus.yaml"
-    path = _variant(
-        tmp_path, source, '"marge par unité", "marge u", "mu"', '"marge par unité", "mu"'
-    )
+    path = _variant(tmp_path, source, _VARIANT_365, "")
     problems = check_rubric(path).problems
-    assert any("cand02-transpose" in p and "C20-Q02" in p for p in problems)
+    assert any("cand11-convention-365" in p and "C20-Q15" in p for p in problems)
 
     submissions = C20_FIXTURES / "submissions"
     before = regrade(submissions, load_rubric(source))
     impact = compare(before, regrade(submissions, load_rubric(path)))
-    assert [c.candidate for c in impact.changed] == ["cand02-transpose"]
+    assert [c.candidate for c in impact.changed] == ["cand11-convention-365"]
     moves = impact.changed[0].moves
-    assert [(m.question, m.before) for m in moves] == [("C20-Q02", "correct")]
-    assert impact.per_question() == {"C20-Q02": {"up": 0, "down": 1, "same points": 0}}
-    assert "| C20-Q02 | 0 | 1 | 0 |" in render_markdown(impact)
-    assert "cand02-transpose : 28 → 27" in render_text(impact)
+    assert [(m.question, m.before) for m in moves] == [("C20-Q15", "correct")]
+    assert impact.per_question() == {"C20-Q15": {"up": 0, "down": 1, "same points": 0}}
+    assert "| C20-Q15 | 0 | 1 | 0 |" in render_markdown(impact)
+    assert "cand11-convention-365 : 28 → 27,5" in render_text(impact)
+
+
+def test_a_lost_synonym_moves_no_verdict(tmp_path: Path) -> None:
+    source = ROOT / "rubrics" / "c20-bureau-plus.yaml"
+    path = _variant(
+        tmp_path, source, '"marge par unité", "marge u", "mu"', '"marge par unité", "mu"'
+    )
+    submissions = C20_FIXTURES / "submissions"
+    before = regrade(submissions, load_rubric(source))
+    assert compare(before, regrade(submissions, load_rubric(path))).changed == ()
 
 
 def test_an_unchanged_rubric_moves_nothing() -> None:
@@ -97,9 +114,7 @@ def test_cli_regress_threshold_and_markdown(
     baseline.mkdir()
     for name, result in regrade(C20_FIXTURES / "submissions", load_rubric(source)).items():
         (baseline / f"{name}.json").write_text(json.dumps(result), encoding="utf-8")
-    changed = _variant(
-        tmp_path, source, '"marge par unité", "marge u", "mu"', '"marge par unité", "mu"'
-    )
+    changed = _variant(tmp_path, source, _VARIANT_365, "")
     args = ["regress", str(C20_FIXTURES / "submissions"), "--rubric", str(changed),
             "--baseline", str(baseline), "--format", "markdown"]  # fmt: skip
     assert main([*args, "--max-changed", "0"]) == 1

@@ -19,11 +19,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autocorrect.errors import RubricError
+from autocorrect.rubric.model import ID, ID_PATTERN
 
-_QUESTION_ID = re.compile(r"^C\d+-Q\d+$")
-_CRITERION = re.compile(r"\*\*(C\d+-[\w-]+)\*\*\s*[—–-]\s*«")
+# a criterion opens its line (« - **C21-ecarts** — « … » »); the competence is mid-sentence
+_CRITERION = re.compile(rf"^[ \t]*(?:[-*][ \t]+)?\*\*({ID_PATTERN})\*\*\s*[—–-]\s*«", re.M)
+_ID_HEADERS = {"id", "identifiant", "n°", "no", "réf", "ref", "question"}
 _CRITERION_QUESTIONS = re.compile(r"^\s*\(questions?\s+([^)]*)\)")
-_ELLIPSIS = re.compile(r"\s*(?:…|\.\.\.)\s*")
+_ELLIPSIS = re.compile(r"\s*(?:…|\.\.\.)\s*|\s+(?:à|au)\s+")
+_LISTED = re.compile(r"^[^()]*\(([^()]*[,;][^()]*)\)\s*$")  # « sources (Salon, Site web) »
+_GRID = re.compile(r"^([A-Za-z])(\d+)$")  # one letter then a number: A01…B03
 _NUMBERED = re.compile(r"^(.*?)(\d+)$")
 _FOR_EACH = re.compile(r"\bpour chaque ([\wéèêàâîôûç'-]+)", re.IGNORECASE)
 MONTHS = (
@@ -81,7 +85,8 @@ def load_enonce(path: Path) -> Enonce:
     if not enonce.questions:
         raise RubricError(
             f"{path} : aucune question trouvée ; l'énoncé doit contenir un tableau "
-            "« | Id | Question | Éléments | » avec des identifiants C20-Q01…"
+            "« | Id | Question | Éléments | » (une ligne par question, son identifiant en "
+            "première colonne : C20-Q01, S2-Q01, D1.a…)"
         )
     return enonce
 
@@ -96,16 +101,23 @@ def parse_enonce(text: str) -> Enonce:
 
 
 def _questions(lines: list[str]) -> list[EnonceQuestion]:
+    """The rows of the tables headed « | Id | Question | Éléments | »: any id shape."""
     questions: list[EnonceQuestion] = []
-    dossier, intro = "", ""
+    dossier, intro, in_table = "", "", False
     for line in lines:
         stripped = line.strip()
+        if not stripped.startswith("|"):
+            in_table = False
         if stripped.startswith("### "):
             dossier, intro = stripped[4:].strip(), ""
         elif stripped.startswith("#"):
             dossier, intro = "", ""
         elif stripped.startswith("|"):
-            question = _question_row(stripped, questions, dossier, intro)
+            cells = _cells(stripped)
+            if not in_table:
+                in_table = _is_question_header(cells)
+                continue
+            question = _question_row(cells, questions, dossier, intro)
             if question is not None:
                 questions.append(question)
         elif stripped:
@@ -113,51 +125,96 @@ def _questions(lines: list[str]) -> list[EnonceQuestion]:
     return questions
 
 
+def _cells(line: str) -> list[str]:
+    return [c.strip() for c in line.strip().strip("|").split("|")]
+
+
+def _is_question_header(cells: list[str]) -> bool:
+    return len(cells) >= 3 and cells[0].casefold().rstrip(".") in _ID_HEADERS
+
+
 def _question_row(
-    line: str, previous: list[EnonceQuestion], dossier: str, intro: str
+    cells: list[str], previous: list[EnonceQuestion], dossier: str, intro: str
 ) -> EnonceQuestion | None:
-    cells = [c.strip() for c in line.strip("|").split("|")]
-    if len(cells) < 3 or not _QUESTION_ID.match(cells[0]):
-        return None
+    qid = cells[0].strip("*` ")
+    if len(cells) < 3 or not ID.match(qid):
+        return None  # the |---|---| line, or a row without an id
     before = previous[-1].elements if previous else ()
-    return EnonceQuestion(cells[0], cells[1], expand_elements(cells[2], before), dossier, intro)
+    return EnonceQuestion(qid, cells[1], expand_elements(cells[2], before), dossier, intro)
 
 
 def expand_elements(cell: str, previous: tuple[Element, ...] = ()) -> tuple[Element, ...]:
-    """ "P1…P5, Total" -> P1, P2, P3, P4, P5, Total; "idem" -> the previous question's."""
+    """ "P1…P5, Total" -> P1, P2, P3, P4, P5, Total; "idem" -> the previous question's;
+    "P1 à P5" like "P1…P5"; "A01…B03" -> A01, A02, A03, B01, B02, B03; "sources (Salon,
+    Site web)" -> Salon, Site web."""
     if cell.strip().casefold().rstrip(".") == "idem":
         return previous
     elements: list[Element] = []
-    for part in (p.strip() for p in cell.split(",")):
+    for part in (p.strip() for p in _top_level_split(cell)):
         if part:
             elements.extend(_expand_part(part))
     return tuple(elements)
 
 
+def _top_level_split(cell: str) -> list[str]:
+    """Split on the commas outside parentheses."""
+    parts, depth, current = [], 0, ""
+    for char in cell:
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "," and depth == 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += char
+    return [*parts, current]
+
+
 def _expand_part(part: str) -> list[Element]:
+    listed = _LISTED.match(part)
+    if listed is not None:
+        listed_names = [n.strip() for n in re.split(r"[,;]", listed.group(1)) if n.strip()]
+        return [Element(name, part) for name in listed_names]
     ends = _ELLIPSIS.split(part)
     if len(ends) != 2:
         return [Element(part)]
-    names = _run(ends[0], ends[1])
+    names = _run(ends[0].strip(), ends[1].strip())
     if names is None:
         return [Element(part)]
     return [Element(name, part) for name in names]
 
 
 def _run(first: str, last: str) -> list[str] | None:
-    """The names from `first` to `last`: numbered (P01…P10) or months (janvier…juin)."""
+    """The names from `first` to `last`: numbered (P01…P10), months (janvier…juin), or a
+    letter-and-number grid (A01…B03: A01 to A03, then B01 to B03)."""
     months = [m.casefold() for m in MONTHS]
     if first.casefold() in months and last.casefold() in months:
         start, end = months.index(first.casefold()), months.index(last.casefold())
         return list(MONTHS[start : end + 1]) if start <= end else None
     a, b = _NUMBERED.match(first), _NUMBERED.match(last)
-    if a is None or b is None or a.group(1) != b.group(1):
+    if a is None or b is None:
         return None
-    low, high = int(a.group(2)), int(b.group(2))
+    if a.group(1) != b.group(1):
+        return _grid(first, last)
+    return _numbers(a.group(1), a.group(2), b.group(2))
+
+
+def _numbers(prefix: str, low_text: str, high_text: str) -> list[str] | None:
+    low, high = int(low_text), int(high_text)
     if not 0 <= high - low <= 500:
         return None
-    width = len(a.group(2)) if a.group(2).startswith("0") else 0
-    return [f"{a.group(1)}{n:0{width}d}" for n in range(low, high + 1)]
+    width = len(low_text) if low_text.startswith("0") else 0
+    return [f"{prefix}{n:0{width}d}" for n in range(low, high + 1)]
+
+
+def _grid(first: str, last: str) -> list[str] | None:
+    a, b = _GRID.match(first), _GRID.match(last)
+    if a is None or b is None or a.group(1).isupper() != b.group(1).isupper():
+        return None
+    letters = range(ord(a.group(1)), ord(b.group(1)) + 1)
+    numbers = _numbers("", a.group(2), b.group(2))
+    if not letters or numbers is None or len(letters) > 26:
+        return None
+    return [f"{chr(letter)}{n}" for letter in letters for n in numbers]
 
 
 def for_each_word(question: EnonceQuestion) -> str | None:
@@ -202,5 +259,6 @@ def _criterion_scope(after: str) -> tuple[str, ...] | None:
     match = _CRITERION_QUESTIONS.match(after)
     if match is None:
         return None
-    ids = tuple(re.findall(r"C\d+-Q\d+", match.group(1)))
+    parts = re.split(r"\s*(?:,|;|\bet\b)\s*", match.group(1))
+    ids = tuple(p.strip("*` .") for p in parts if ID.match(p.strip("*` .")))
     return ids or None

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autocorrect.errors import AutocorrectError
-from autocorrect.rubric.model import Rubric, load_rubric
+from autocorrect.rubric.load import load_rubric
+from autocorrect.rubric.model import Rubric
 from autocorrect.session.folder import submissions
 from autocorrect.session.job import Job
 from autocorrect.session.limits import RunLimits, default_jobs

@@ -13,7 +13,7 @@ from autocorrect.errors import RubricError
 from autocorrect.render.json import render_json
 from autocorrect.render.progress import batch_summary_lines, progress_bar, progress_line
 from autocorrect.render.text import render_text
-from autocorrect.rubric.model import load_rubric
+from autocorrect.rubric.load import load_rubric
 from autocorrect.session.batch import BatchOptions, run_batch
 from autocorrect.session.folder import InputFolderError
 from autocorrect.session.isolation import grade_isolated

@@ -23,7 +23,8 @@ from autocorrect.authoring.regress import (
     rubric_at_revision,
 )
 from autocorrect.errors import AutocorrectError
-from autocorrect.rubric.model import load_rubric
+from autocorrect.rubric.load import load_rubric
+from autocorrect.rubric.model import CaseFiles
 
 EXIT_OK = 0
 EXIT_FAILED = 1  # check failed, or more candidates moved than allowed
@@ -40,6 +41,14 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     actions = rubric.add_subparsers(dest="rubric_command", required=True)
     check = actions.add_parser("check", help="valider un barème (sujet, énoncé, solution, goldens)")
     check.add_argument("rubrics", type=Path, nargs="+", help="barème(s) YAML")
+    check.add_argument("--solution", type=Path, help="classeur solution (sinon « solution: » "
+                       "du barème, sinon solution.xlsx à côté du sujet)")  # fmt: skip
+    check.add_argument("--enonce", type=Path, help="énoncé (sinon « enonce: », sinon enonce.md)")
+    check.add_argument("--samples", type=Path, help="dossier des copies d'exemple "
+                       "(sinon « samples: », sinon submissions/)")  # fmt: skip
+    check.add_argument("--expected", type=Path, help="verdicts attendus : dossier de rapports "
+                       "JSON ou fichier YAML {copie: {question: verdict}} (sinon « expected: », "
+                       "sinon goldens/)")  # fmt: skip
     check.set_defaults(handler=run_check)
     draft = actions.add_parser("draft", help="brouillon de barème tiré de la solution")
     draft.add_argument("solution", type=Path, help="classeur solution de l'examinateur")
@@ -61,8 +70,13 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 def run_check(args: argparse.Namespace) -> int:
     failed = False
+    for option in (args.solution, args.enonce, args.samples, args.expected):
+        if option is not None and not option.exists():
+            print(f"Fichier ou dossier introuvable : {option}", file=sys.stderr)
+            return EXIT_USAGE
+    given = CaseFiles(args.solution, args.enonce, args.samples, args.expected)
     for path in args.rubrics:
-        report = check_rubric(path)
+        report = check_rubric(path, given)
         if report.ok:
             print(f"{path} : OK ({' ; '.join(report.notes)})")
             continue

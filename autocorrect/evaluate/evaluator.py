@@ -23,7 +23,7 @@ import decimal
 import functools
 import logging
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -186,11 +186,19 @@ def _clip_to_cells(area: RangeRef, workbook: Workbook) -> RangeRef:
 class Evaluator:
     """Recomputes formula cells of one workbook on demand, memoised, with findings."""
 
-    def __init__(self, workbook: Workbook) -> None:
+    def __init__(self, workbook: Workbook, overrides: Mapping[CellRef, object] | None = None):
         self.workbook = workbook
+        self._overrides = overrides or {}  # constants replaced (perturbed data sets)
         self._values: dict[CellRef, object] = {}
         self._parsed: dict[CellRef, ParsedFormula] = {}
         self._findings: dict[tuple[Code, str], Finding] = {}
+
+    def with_data(self, overrides: Mapping[CellRef, object]) -> Evaluator:
+        """Another evaluator of the same workbook where these constant cells hold other
+        values: the formulas' parsed forms are shared, their values computed anew."""
+        other = Evaluator(self.workbook, overrides)
+        other._parsed = self._parsed
+        return other
 
     @property
     def findings(self) -> tuple[Finding, ...]:
@@ -236,7 +244,8 @@ class Evaluator:
                 continue
             cell = self.workbook.get(ref)
             if cell is None or cell.formula is None:
-                self._values[ref] = cell.value if cell else None
+                constant = cell.value if cell else None
+                self._values[ref] = self._overrides.get(ref, constant)
                 continue
             if expanded:
                 visiting.discard(ref)
@@ -272,7 +281,7 @@ class Evaluator:
             return _from_cache(self.workbook.get(ref))
         args = [self._argument(ref, parsed.targets[name]) for name in shape.inputs]
         try:
-            result = shape.func(*args)
+            result = _call(shape, parsed, args)
         except Exception as exc:
             names = ", ".join(sorted(set(parsed.functions))) or "?"
             self._note(
@@ -354,6 +363,45 @@ class Evaluator:
 
     def _note(self, code: Code, ref: CellRef, message: str) -> None:
         self._findings.setdefault((code, str(ref)), Finding(code, message, str(ref)))
+
+
+# --- results memoised across cells and copies ------------------------------------------------
+
+# The same formula shape on the same values gives the same result: the copied-down formulas of
+# one copy, the same formulas in every copy of a session, and the redrawn data sets of the
+# fingerprints (identical for every copy) are computed once per process.
+_MEMO: dict[tuple[object, ...], object] = {}
+_MEMO_MAX = 200_000
+# Results that depend on the clock, on chance, or on where the formula sits (not only on the
+# values it reads) are never memoised.
+_VOLATILE = frozenset(
+    {"NOW", "TODAY", "RAND", "RANDBETWEEN", "RANDARRAY", "OFFSET", "INDIRECT"}
+    | {"ROW", "COLUMN", "CELL", "INFO", "SHEET", "SHEETS", "FORMULATEXT", "ISFORMULA"}
+)
+_UNHASHABLE = object()
+
+
+def _call(shape: _Shape, parsed: ParsedFormula, args: list[object]) -> object:
+    assert shape.func is not None
+    if _VOLATILE.intersection(parsed.functions):
+        return shape.func(*args)
+    key = (parsed.shape_key, *map(_memo_part, args))
+    if _UNHASHABLE in key:
+        return shape.func(*args)
+    if key not in _MEMO:
+        if len(_MEMO) >= _MEMO_MAX:
+            _MEMO.clear()
+        _MEMO[key] = shape.func(*args)
+    return _MEMO[key]
+
+
+def _memo_part(value: object) -> object:
+    """A hashable, type-exact stand-in for one argument (`#REF!` the error is not the text)."""
+    if isinstance(value, np.ndarray):
+        return (value.shape, tuple(_memo_part(v) for v in value.flat))
+    if isinstance(value, str | float | int | bool) or value is None:
+        return (type(value).__name__, value)
+    return _UNHASHABLE
 
 
 def _fmt_int(n: int) -> str:

@@ -30,7 +30,52 @@ _ABBREVIATIONS = {
     "transfo": "transformation",
     "equipes": "equipe",
 }
+_ENGLISH = {  # plain English headers, word for word
+    "rate": "taux",
+    "ratio": "ratio",
+    "margin": "marge",
+    "average": "moyenne",
+    "mean": "moyenne",
+    "sales": "vente",
+    "sale": "vente",
+    "selling": "vente",
+    "price": "prix",
+    "cost": "cout",
+    "costs": "cout",
+    "purchase": "achat",
+    "unit": "unitaire",
+    "quantity": "quantite",
+    "orders": "commande",
+    "order": "commande",
+    "target": "objectif",
+    "objective": "objectif",
+    "achievement": "realisation",
+    "gap": "ecart",
+    "variance": "ecart",
+    "share": "part",
+    "rank": "rang",
+    "expectation": "attente",
+    "expectations": "attente",
+    "overall": "globale",
+    "complaints": "reclamation",
+    "complaint": "reclamation",
+    "visits": "visite",
+    "closing": "final",
+    "opening": "initial",
+    "days": "jour",
+    "value": "valeur",
+    "safety": "securite",
+    "fixed": "fixe",
+    "variable": "variable",
+    "contribution": "contribution",
+    "growth": "evolution",
+}
 _SPLIT = re.compile(r"[^a-z0-9/]+")
+_TOKEN = re.compile(r"[a-z0-9/]+\.?")
+_DOTTED_ACRONYM = re.compile(r"\b((?:[a-z]\.){2,})")  # s.r., t.t.c., c.a.
+_LEADING_PERCENT = re.compile(r"^\s*%\s*")  # « % CA » is a share of the CA, not the CA
+_ABBREVIATION_MAX = 5  # « moy. », « coef. », « unit. », « rép. »: a word cut short
+_WORD_FORM_PREFIX = 6  # réalisé / réalisation, global / globale, commercial / commerciaux
 MAX_LABEL_WORDS = 8  # longer texts are instructions or comments, not labels
 _REORDERED = 0.9
 
@@ -47,13 +92,47 @@ def _singular(word: str) -> str:
 @functools.lru_cache(maxsize=65536)
 def words(text: str) -> tuple[str, ...]:
     """Normalised words of a label; '/' is kept as a word ("marge/pv")."""
-    lowered = _strip_accents(text.casefold()).replace("/", " / ").replace("œ", "oe")
+    return tuple(w.rstrip(".") for w in label_words(text))
+
+
+@functools.lru_cache(maxsize=65536)
+def label_words(text: str) -> tuple[str, ...]:
+    """Normalised words of a label as written by a candidate: dotted acronyms joined
+    (« S.R. » → sr), a leading « % » read as a share, « Σ » as a total, English words in
+    French, and a word cut short with a dot kept with its dot (« Moy. » → moy.) so that it
+    matches the words it abbreviates."""
+    lowered = _strip_accents(text.casefold()).replace("œ", "oe")
+    lowered = lowered.replace("σ", " total ").replace("∑", " total ")
+    lowered = _LEADING_PERCENT.sub(" part ", lowered)
+    lowered = _DOTTED_ACRONYM.sub(lambda m: m.group(1).replace(".", "") + " ", lowered)
+    lowered = lowered.replace("/", " / ")
     result: list[str] = []
-    for raw in _SPLIT.split(lowered):
+    for token in _TOKEN.findall(lowered):
+        raw = token.rstrip(".")
         if not raw or raw in _STOPWORDS or raw in _UNIT_WORDS:
             continue
-        result.append(_ABBREVIATIONS.get(raw, _singular(raw)))
+        word = _ABBREVIATIONS.get(raw) or _ENGLISH.get(raw) or _singular(raw)
+        cut = token.endswith(".") and 2 <= len(raw) <= _ABBREVIATION_MAX and not raw.isdigit()
+        result.append(word + "." if cut and word == _singular(raw) else word)
     return tuple(result)
+
+
+def _same_word(label_word: str, synonym_word: str) -> bool:
+    """A label's word stands for a synonym's word: the same, an abbreviation of it
+    (« moy. »), or another form of it (réalisé / réalisation)."""
+    if label_word == synonym_word:
+        return True
+    if label_word.endswith("."):
+        return synonym_word.startswith(label_word[:-1])
+    n = _WORD_FORM_PREFIX
+    return len(label_word) >= n and len(synonym_word) >= n and label_word[:n] == synonym_word[:n]
+
+
+@functools.lru_cache(maxsize=65536)
+def acronym(synonym: str) -> str:
+    """The initials of a synonym of two words or more (« marge sur coût variable » → mscv)."""
+    found = words(synonym)
+    return "".join(w[0] for w in found if w and w[0].isalpha()) if len(found) >= 2 else ""
 
 
 def has_percent(text: str) -> bool:
@@ -63,31 +142,30 @@ def has_percent(text: str) -> bool:
 
 def score(label: str, synonym: str) -> float:
     """Share of the label's words covered by the synonym's words; 0 when no match."""
-    return _covered(words(label), words(synonym))
+    return best_score(label, (synonym,))
 
 
-def _covered(label_words: tuple[str, ...], synonym_words: tuple[str, ...]) -> float:
-    if not synonym_words or not label_words or len(label_words) > MAX_LABEL_WORDS:
+def _covered(found: tuple[str, ...], synonym_words: tuple[str, ...]) -> float:
+    if not synonym_words or not found or len(found) > MAX_LABEL_WORDS:
         return 0.0
     size = len(synonym_words)
-    first = synonym_words[0]
-    for start, word in enumerate(label_words[: len(label_words) - size + 1]):
-        if word == first and label_words[start : start + size] == synonym_words:
-            return size / len(label_words)
-    if size > 1 and set(synonym_words) <= set(label_words):
+    for start in range(len(found) - size + 1):
+        window = found[start : start + size]
+        if all(_same_word(a, b) for a, b in zip(window, synonym_words, strict=True)):
+            return size / len(found)
+    if size > 1 and all(any(_same_word(a, b) for a in found) for b in synonym_words):
         # Same words in another order ("moyenne satisfaction globale"): slightly less sure.
-        return _REORDERED * min(1.0, len(set(synonym_words)) / len(set(label_words)))
+        return _REORDERED * min(1.0, len(set(synonym_words)) / len(set(found)))
     return 0.0
 
 
 @functools.lru_cache(maxsize=262144)
 def best_score(label: str, synonyms: tuple[str, ...]) -> float:
-    """Best score of any synonym; cached, since the same headers recur in every copy."""
-    label_words = words(label)
-    if not label_words or len(label_words) > MAX_LABEL_WORDS:
+    """Best score of any synonym, or of its initials (MSCV, SR, CMUP); cached, since the
+    same headers recur in every copy."""
+    found = label_words(label)
+    if not found or len(found) > MAX_LABEL_WORDS:
         return 0.0
-    present = set(label_words)
-    return max(
-        (_covered(label_words, w) for w in map(words, synonyms) if w and set(w) <= present),
-        default=0.0,
-    )
+    candidates = [words(s) for s in synonyms]
+    candidates += [(a,) for a in map(acronym, synonyms) if len(a) >= 2]
+    return max((_covered(found, w) for w in candidates if w), default=0.0)

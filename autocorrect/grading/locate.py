@@ -27,6 +27,7 @@ from autocorrect.grading import labels
 from autocorrect.grading.readings import flag_reading, parse_date_text, parse_number_text
 from autocorrect.reading.refs import CellRef, parse_ref
 from autocorrect.reading.workbook import CellData, Workbook
+from autocorrect.report import LocatedBy
 from autocorrect.rubric.model import ItemSpec, Rubric
 
 _UNIT_TEXT_MAX = 8  # "€", "%", "jours", "€ HT": skipped between a label and its value
@@ -39,7 +40,7 @@ _BELOW_PENALTY = 0.01  # a value under a label is more often a table column than
 @dataclass(frozen=True)
 class Location:
     cell: CellRef
-    located_by: str  # "template" | "label" | "table"
+    located_by: LocatedBy
     label: str  # the text(s) that led to the cell, for the explanation
     percent_label: bool  # the label announces a percentage
     alternatives: int = 0  # other equally good places (reported as ambiguity)
@@ -109,7 +110,7 @@ class Locator:
         cell = self.workbook.get(CellRef(sheet or area.sheet, area.min_row, area.min_col))
         if cell is None or self.is_subject_cell(cell):
             return None
-        return Location(cell.ref, "template", item.cell, percent_label=False)
+        return Location(cell.ref, LocatedBy.TEMPLATE, item.cell, percent_label=False)
 
     def _by_label(self, item: ItemSpec) -> Location | None:
         if not item.labels:
@@ -120,7 +121,7 @@ class Locator:
             if near is not None:
                 value, penalty = near
                 found.append((label.score - penalty, value, label))
-        return _best(found, "label")
+        return _best(found, LocatedBy.LABEL)
 
     def _value_near(self, ref: CellRef, unit: str) -> tuple[CellRef, float] | None:
         """The value beside a label, or just below it (a header: less convincing)."""
@@ -171,7 +172,7 @@ class Locator:
                 )
                 merged = _Label(header.cell, f"{header.text} × {entity.text}", header.score)
                 found.append((header.score + entity.score - distance / 1000, crossing, merged))
-        return _best(found, "table")
+        return _best(found, LocatedBy.TABLE)
 
 
 _MISSING = object()
@@ -188,7 +189,7 @@ def _crossing(header: CellRef, entity: CellRef) -> CellRef | None:
     return None
 
 
-def _best(found: list[tuple[float, CellRef, _Label]], how: str) -> Location | None:
+def _best(found: list[tuple[float, CellRef, _Label]], how: LocatedBy) -> Location | None:
     if not found:
         return None
     found.sort(key=lambda f: (-f[0], f[1]))
@@ -240,3 +241,26 @@ def looks_like_answer_text(text: str, unit: str) -> bool:
     if unit == "text":
         return False
     return parse_number_text(text) is not None
+
+
+_OWN_LABEL_LEFT = 8  # columns scanned left of a cell for its row label
+_OWN_HEADER_UP = 40  # rows scanned above a cell for its column header
+
+
+def own_label(workbook: Workbook, ref: CellRef) -> str:
+    """The candidate's own words for a cell: its column header and its row label, as read
+    (« Taux de marque × P1 »); empty when the cell stands alone."""
+    header = _first_text(workbook, ref, rows=-1, cols=0, limit=_OWN_HEADER_UP)
+    row = _first_text(workbook, ref, rows=0, cols=-1, limit=_OWN_LABEL_LEFT)
+    return " × ".join(dict.fromkeys(t for t in (header, row) if t))
+
+
+def _first_text(workbook: Workbook, ref: CellRef, rows: int, cols: int, limit: int) -> str:
+    for step in range(1, limit + 1):
+        row, col = ref.row + rows * step, ref.col + cols * step
+        if row < 1 or col < 1:
+            break
+        cell = workbook.get(CellRef(ref.sheet, row, col))
+        if cell is not None and isinstance(cell.value, str) and cell.value.strip():
+            return cell.value.strip()
+    return ""

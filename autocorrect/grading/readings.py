@@ -43,6 +43,7 @@ class Reading:
 
     value: float | DayMonth | str | bool | tuple[tuple[float, float], ...]
     how: str = ""  # French note when the interpretation is not the plain one
+    times_100: bool = False  # a rate read back from a number written ×100 (33.33 for 0.3333)
 
 
 def parse_number_text(text: str) -> tuple[float, bool] | None:
@@ -161,7 +162,7 @@ def _numeric_readings(
     if unit != "percent" or is_percent:
         return plain
     how = "taux exprimé ×100" + (" sous un libellé en %" if percent_label else "")
-    return [*plain, Reading(number / 100, f"{note}, {how}" if note else how)]
+    return [*plain, Reading(number / 100, f"{note}, {how}" if note else how, times_100=True)]
 
 
 def _join_notes(*notes: str) -> str:

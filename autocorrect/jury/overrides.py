@@ -292,8 +292,7 @@ def _decide(
     verdict = override.verdict or _verdict_for_points(question, override.points)
     points = override.points
     if points is None:
-        share = rubric.scoring.get(str(verdict), 0.0)
-        points = question.max_points * float(share) if isinstance(share, int | float) else 0.0
+        points = question.max_points * rubric.scoring.share(str(verdict))
     baseline = baseline_for(override, question, baselines)
     return replace(
         auto,

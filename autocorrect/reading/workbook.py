@@ -296,11 +296,27 @@ class FormulaToken:
     raw: str  # the token exactly as written, so that joining raws rebuilds the formula
 
 
+_DIGITS_ARGUMENT = frozenset({"ROUND", "ROUNDUP", "ROUNDDOWN", "TRUNC", "FIXED"})
+
+
 def formula_numbers(formula: str) -> list[float]:
-    """The numeric constants typed in a formula ("=COUNTIF(J5:J24,\">=4\")/20" -> [20.0])."""
+    """The numeric constants typed in a formula ("=COUNTIF(J5:J24,\">=4\")/20" -> [20.0]),
+    except the number of digits of a rounding (`ROUND(x,4)` types no count of anything)."""
     numbers = []
+    calls: list[str] = []  # open function calls and parentheses, innermost last
+    arguments: list[int] = []  # index of the argument being read in each
     for token in Tokenizer(formula).items:
-        if token.type == Token.OPERAND and token.subtype == Token.NUMBER:
+        if token.subtype == Token.OPEN:
+            calls.append(token.value[:-1].upper().removeprefix("_XLFN."))
+            arguments.append(0)
+        elif token.subtype == Token.CLOSE and calls:
+            calls.pop()
+            arguments.pop()
+        elif token.type == Token.SEP and token.subtype == Token.ARG and calls:
+            arguments[-1] += 1
+        elif token.type == Token.OPERAND and token.subtype == Token.NUMBER:
+            if calls and calls[-1] in _DIGITS_ARGUMENT and arguments[-1] == 1:
+                continue
             try:
                 numbers.append(float(token.value))
             except ValueError:

@@ -17,7 +17,8 @@ from autocorrect.reading.refs import CellRef, RangeRef, parse_ref
 from autocorrect.reading.workbook import Workbook, from_serial, load
 from autocorrect.reference.formula import FormulaError, evaluate_formula
 from autocorrect.reference.kpis import KPIS, DayMonth
-from autocorrect.rubric.model import Arg, Computation, InputSpec, Ref, Rubric, Text, ordered_items
+from autocorrect.rubric.graph import ordered_items
+from autocorrect.rubric.model import Arg, Computation, InputSpec, Ref, Rubric, Text
 
 Answers = Mapping[tuple[str, str], object]
 
@@ -51,7 +52,13 @@ def load_case(rubric: Rubric) -> CaseData:
 
 
 def _compute_case(rubric: Rubric) -> CaseData:
-    subject = load(rubric.subject)
+    return case_from_subject(rubric, load(rubric.subject))
+
+
+def case_from_subject(rubric: Rubric, subject: Workbook, strict: bool = True) -> CaseData:
+    """Every expected value of the rubric on this subject's data. `strict`: a value that cannot
+    be computed is a rubric error, and `check:` values are verified; otherwise (data sets
+    redrawn for fingerprints) such items are simply left out of `reference`."""
     subject_cells = {ref: c.value for ref, c in subject.cells.items()}
     inputs = {name: _read_input(rubric, subject, name) for name in rubric.inputs}
     entity_order = {
@@ -62,17 +69,35 @@ def _compute_case(rubric: Rubric) -> CaseData:
     }
     for_each = {q.id: tuple(i.key for i in q.items if i.from_for_each) for q in rubric.questions}
     partial = CaseData(inputs, entity_order, {}, subject_cells, {}, for_each)
-    derived = {name: _derived(rubric, name, comp, partial) for name, comp in rubric.derived.items()}
+    derived = _all_derived(rubric, partial, strict)
     partial = CaseData(inputs, entity_order, derived, subject_cells, {}, for_each)
     reference: dict[tuple[str, str], object] = {}
     for question, item in ordered_items(rubric):
         try:
             reference[(question.id, item.key)] = evaluate(item.compute, partial, reference)
         except ComputationFailed as exc:
-            raise RubricError(f"{rubric.path} : {question.id}[{item.key}] : {exc}") from exc
-        _cross_check(rubric, question.id, item.key, reference[(question.id, item.key)])
+            if strict:
+                raise RubricError(f"{rubric.path} : {question.id}[{item.key}] : {exc}") from exc
+            continue
+        except KeyError:  # a derived value that could not be computed on redrawn data
+            if strict:
+                raise
+            continue
+        if strict:
+            _cross_check(rubric, question.id, item.key, reference[(question.id, item.key)])
     areas = {name: input_area(rubric, subject, name) for name in rubric.inputs}
     return CaseData(inputs, entity_order, derived, subject_cells, reference, for_each, areas)
+
+
+def _all_derived(rubric: Rubric, partial: CaseData, strict: bool) -> dict[str, object]:
+    derived: dict[str, object] = {}
+    for name, comp in rubric.derived.items():
+        try:
+            derived[name] = _derived(rubric, name, comp, partial)
+        except RubricError:
+            if strict:
+                raise
+    return derived
 
 
 def _derived(rubric: Rubric, name: str, comp: Computation, partial: CaseData) -> object:

@@ -23,7 +23,7 @@ from autocorrect.report import ItemResult, QuestionResult, Status, Verdict
 from autocorrect.rubric.model import Rubric
 from autocorrect.session.model import GradebookEntry
 
-_UPSTREAM = re.compile(r"([A-Z]\d+-Q\d+)\[([^\]]+)\]")
+_UPSTREAM = re.compile(r"([^\W_][\w.-]*)\[([^\]]+)\]")  # « S2-Q01[Total] » in a note
 _MAX_CHAIN = 12
 
 

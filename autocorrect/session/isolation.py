@@ -14,7 +14,7 @@ import threading
 from pathlib import Path
 
 from autocorrect.report import CandidateReport
-from autocorrect.rubric.model import load_rubric
+from autocorrect.rubric.load import load_rubric
 from autocorrect.session.job import Job
 from autocorrect.session.limits import CONTEXT, DIRECT, RunLimits
 from autocorrect.session.pool import WorkerPool

@@ -27,7 +27,8 @@ from typing import Any
 
 from autocorrect.errors import RubricError
 from autocorrect.reference.case import load_case
-from autocorrect.rubric.model import Rubric, load_rubric
+from autocorrect.rubric.load import load_rubric
+from autocorrect.rubric.model import Rubric
 from autocorrect.session.job import Job, JobResult, failed_result, run_job
 from autocorrect.session.limits import CONTEXT, RunLimits
 

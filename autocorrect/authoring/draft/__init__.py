@@ -24,7 +24,8 @@ Every formula cell of the solution that answers an element of the statement beco
 
 The result is commented YAML for the examiner to review, then `autocorrect rubric check`
 and `autocorrect regress`. `verdict_agreement` measures a draft against a hand-written rubric
-on graded submissions.
+on graded submissions, question by question; `item_agreement` counts the hand-written rubric's
+items the draft gets right as is (same key, same expected value, same verdict everywhere).
 """
 
 from __future__ import annotations
@@ -38,9 +39,9 @@ from autocorrect.authoring.draft.build import Drafter
 from autocorrect.authoring.draft.render import render
 from autocorrect.authoring.enonce import load_enonce
 from autocorrect.reading.workbook import load
-from autocorrect.rubric.model import load_rubric
+from autocorrect.rubric.load import load_rubric
 
-__all__ = ["Agreement", "draft_rubric", "verdict_agreement"]
+__all__ = ["Agreement", "draft_rubric", "item_agreement", "verdict_agreement"]
 
 
 def draft_rubric(solution: Path, subject: Path, enonce: Path, rubric_path: Path) -> str:
@@ -80,3 +81,42 @@ def verdict_agreement(draft: Path, reference: Path, submissions: Iterable[Path])
             else:
                 differences.append(f"{path.stem} {qid} : {verdict} (barème) ≠ {found} (brouillon)")
     return Agreement(total, agreeing, tuple(differences))
+
+
+def item_agreement(draft: Path, reference: Path, workbooks: Iterable[Path]) -> Agreement:
+    """Items of the hand-written rubric the draft has *usable as is*: an item with the same
+    question and key whose expected value, and verdict, are the same on every workbook (the
+    solution first, then the sample copies). A missing item, another key or a wrong value
+    counts against the draft."""
+    drafted, written = load_rubric(draft), load_rubric(reference)
+    mine: dict[tuple[str, str], list[object]] = {}
+    theirs: dict[tuple[str, str], list[object]] = {}
+    names = []
+    for path in workbooks:
+        names.append(path.stem)
+        for rubric, into in ((drafted, mine), (written, theirs)):
+            for question in grade(path, rubric).questions:
+                for item in question.items:
+                    key = (question.id, item.key)
+                    into.setdefault(key, []).append((str(item.verdict), _rounded(item.expected)))
+    differences = []
+    for key, outcomes in theirs.items():
+        found = mine.get(key)
+        if found != outcomes:
+            differences.append(_item_difference(key, names, outcomes, found))
+    total = len(theirs)
+    return Agreement(total, total - len(differences), tuple(differences))
+
+
+def _rounded(value: object) -> object:
+    return round(value, 6) if isinstance(value, float) else str(value)
+
+
+def _item_difference(
+    key: tuple[str, str], names: list[str], expected: list[object], found: list[object] | None
+) -> str:
+    where = f"{key[0]}[{key[1]}]"
+    if found is None:
+        return f"{where} : absent du brouillon"
+    first = next(i for i, (a, b) in enumerate(zip(expected, found, strict=True)) if a != b)
+    return f"{where} : {names[first]} : {expected[first]} (barème) ≠ {found[first]} (brouillon)"

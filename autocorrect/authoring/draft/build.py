@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 from autocorrect.authoring.draft import texts
@@ -24,6 +24,7 @@ from autocorrect.authoring.draft.methods import (
     Unsupported,
     call_kpi,
     days_tolerance,
+    in_signature_order,
     in_unit,
     kpi_matches,
     kpi_rank,
@@ -166,9 +167,19 @@ class Drafter:
             kinds = {leaf.kind for leaf in leaves}
             if kinds == {"input"} and line_area([x.area for x in leaves], positions, len(group)):
                 continue
+            if kinds == {"constant"} and self._own_names(leaves, [a.element for a in members]):
+                continue
             if kinds != {"answer"} or self._same_entity_answers(leaves, members) is None:
                 return False
         return True
+
+    def _own_names(self, leaves: list[Leaf], names: list[str]) -> bool:
+        """Each entity's operand is a cell holding its own name: the criterion of a SOMME.SI
+        per product (`{text: $}` in the rubric)."""
+        values = [leaf_value(self.solution, {}, leaf) for leaf in leaves]
+        return all(
+            isinstance(v, str) and texts.same_name(v, n) for v, n in zip(values, names, strict=True)
+        )
 
     def _same_entity_answers(self, leaves: list[Leaf], members: list[Answer]) -> str | None:
         """« C20-Q06 » when each entity's operand is its own answer to C20-Q06."""
@@ -275,6 +286,8 @@ class Drafter:
             return self._plain_ref(leaves[0])
         if leaves[0].kind == "answer":
             return f"{self.answers[leaves[0].cell].question.id}[$]"
+        if leaves[0].kind == "constant":
+            return {"text": "$"}  # the entity's own name: checked by _expressible
         group = self.groups[str(item.for_each)]
         positions = [group.index(k) for k in item.keys]
         area = line_area([leaf.area for leaf in leaves], positions, len(group))
@@ -326,7 +339,11 @@ class Drafter:
                 return False  # named after another indicator: a coincidence of arithmetic
             if all(_reproduces(match, v, t) for v, t in zip(values, targets, strict=True)):
                 item.kpi, item.how = match.kpi, f"KPI {match.kpi}"
-                item.args = {p: refs[i] for p, i in match.binding} | dict(match.literals)
+                texts_as_args = {
+                    p: {"text": v} if isinstance(v, str) else v for p, v in match.literals
+                }
+                bound = {p: refs[i] for p, i in match.binding} | texts_as_args
+                item.args = in_signature_order(match.kpi, bound)
                 item.accept = usual_variants(match.kpi, item.args)
                 if item.accept:
                     item.notes.append("variante usuelle proposée (accept) : à confirmer ou retirer")
@@ -337,7 +354,7 @@ class Drafter:
         self, item: DraftItem, flats: list[Flat], targets: list[object], refs: list[object]
     ) -> bool:
         """The examiner's formula, its operands named, when the engine recomputes it."""
-        names = placeholders(refs)
+        names = placeholders(refs, {q.id for q in self.enonce.questions})
         formula = flats[0].text(names)
         for flat, target in zip(flats, targets, strict=True):
             values = dict(zip(names, self._values(flat), strict=True))
@@ -424,13 +441,15 @@ class Drafter:
     def _entities(self) -> dict[str, dict[str, list[str]]]:
         """Every group with its entities' synonyms, then aggregates and lone entities."""
         groups = {
-            name: {member: self._entity_synonyms(member) for member in members}
+            name: _own_synonyms({member: self._entity_synonyms(member) for member in members})
             for name, members in self.groups.items()
         }
         grouped = {m for members in self.groups.values() for m in members}
         others = sorted({a.element for a in self.answers.values() if a.entity_axis} - grouped)
         aggregates = {e: [e, *(texts.aggregate(e) or ())] for e in others if texts.aggregate(e)}
-        singles = {e: self._entity_synonyms(e) for e in others if e not in aggregates}
+        singles = _own_synonyms(
+            {e: self._entity_synonyms(e) for e in others if e not in aggregates}
+        )
         for name, members in (("agregats", aggregates), ("autres", singles)):
             if members:
                 groups[texts.unique(name, set(groups))] = {
@@ -439,14 +458,23 @@ class Drafter:
         return groups
 
     def _entity_synonyms(self, name: str) -> list[str]:
-        """The entity's name and the texts beside it in the solution and the subject."""
+        """The entity's name and the texts beside it in the solution and the subject: its
+        designation in a list (« P1 » → « Copieur multifonction A3 »), never the other
+        texts of a transaction row (a rep's row names products and statuses too)."""
+        others = self._element_names() - {texts.fold(name)}
         found = [name]
         for workbook in (self.solution, self.subject):
             for cell in workbook.cells.values():
                 if is_label(cell) and texts.same_name(str(cell.value), name):
-                    found += row_texts(workbook, cell.ref)
+                    beside = row_texts(workbook, cell.ref)
+                    if not any(texts.fold(t) in others for t in beside):
+                        found += beside
         shorter = [texts.strip_parentheses(t) for t in found]
         return list(dict.fromkeys(t for t in [*found, *shorter] if t and len(t) <= 60))
+
+    def _element_names(self) -> set[str]:
+        """Every element the statement names (entities, aggregates), folded."""
+        return {texts.fold(e.name) for q in self.enonce.questions for e in q.elements}
 
     def _unused(self) -> list[str]:
         """Formula cells of the solution that answer nothing and that no answer reads."""
@@ -470,6 +498,19 @@ def _reproduces(match: KpiMatch, values: Sequence[object], target: object) -> bo
     return same_value(call_kpi(match.kpi, match.arguments(values)), target)
 
 
+def _own_synonyms(members: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Each member keeps only the synonyms no other member of its group has (« Ville » is
+    the range of three products: it names none of them)."""
+    counts: dict[str, int] = {}
+    for synonyms in members.values():
+        for text in {texts.fold(t) for t in synonyms}:
+            counts[text] = counts.get(text, 0) + 1
+    return {
+        name: [t for t in synonyms if t == name or counts[texts.fold(t)] == 1]
+        for name, synonyms in members.items()
+    }
+
+
 def _check(item: DraftItem, targets: list[object]) -> object:
     """The solution's values as `check:` (a number, or one per entity of a for_each)."""
     values = [in_unit(t, item.unit) for t in targets]
@@ -479,15 +520,15 @@ def _check(item: DraftItem, targets: list[object]) -> object:
     return numbers[0] if item.for_each is None else dict(zip(item.keys, numbers, strict=True))
 
 
-def placeholders(refs: Sequence[object]) -> list[str]:
+def placeholders(refs: Sequence[object], question_ids: Collection[str] = ()) -> list[str]:
     """Names of a formula's operands: the input's name, « q25_net_commercial » for an
-    answer, « erreur_facturation » for a text."""
+    answer (of C20-Q25, S2-Q25…), « erreur_facturation » for a text."""
     names: list[str] = []
     for ref in refs:
         if isinstance(ref, str):
             name, _, index = ref.rstrip("]").partition("[")
-            answer = re.fullmatch(r"C\d+-(Q\d+)", name)
-            head = answer.group(1).lower() if answer else name
+            is_answer = name in question_ids or not re.fullmatch(r"[A-Za-z_]\w*", name)
+            head = _answer_head(name) if is_answer else name
             tail = "" if index in ("", "$") else texts.slug(index.replace("*", "tous"), "")
             base = f"{head}_{tail}" if tail else head
             base = f"{base}_v" if re.fullmatch(r"[a-z]{1,3}\d+", base) else base
@@ -497,6 +538,12 @@ def placeholders(refs: Sequence[object]) -> list[str]:
             base = "valeur"
         names.append(texts.unique(base, set(names)))
     return names
+
+
+def _answer_head(qid: str) -> str:
+    """« q25 » for C20-Q25 or S2-Q25: the last part of the id, when it makes a name."""
+    segment = re.split(r"[-.]", qid)[-1].lower()
+    return segment if re.fullmatch(r"[a-z][a-z0-9_]*", segment) else texts.slug(qid, "reponse")
 
 
 def drop_borrowed_labels(items: Sequence[DraftItem]) -> None:

@@ -138,12 +138,46 @@ def match_answers(
     taken: dict[CellRef, Answer] = {}
     done: set[tuple[str, str]] = set()
     for answer in candidates:
-        key = (answer.question.id, answer.element)
-        if answer.cell in taken or key in done:
+        if answer.cell in taken or _key(answer) in done:
             continue
-        taken[answer.cell] = answer
-        done.add(key)
+        chosen = _least_served(answer, candidates, taken, done)
+        taken[chosen.cell] = chosen
+        done.add(_key(chosen))
     return taken
+
+
+_TIE = 0.02  # scores this close are a tie: the header fits both questions equally well
+
+
+def _key(answer: Answer) -> tuple[str, str]:
+    return (answer.question.id, answer.element)
+
+
+def _least_served(
+    best: Answer,
+    candidates: Sequence[Answer],
+    taken: dict[CellRef, Answer],
+    done: set[tuple[str, str]],
+) -> Answer:
+    """Among the elements tied for this cell (« Prospects » fits « Nombre de prospects » and
+    « Nombre de prospects gagnés »), the one with the fewest other free cells: the other has
+    its own column (« Gagnés »), so the shared header goes to the element it alone heads."""
+    tied = [
+        a
+        for a in candidates
+        if a.cell == best.cell and a.score >= best.score - _TIE and _key(a) not in done
+    ]
+    if len(tied) < 2:
+        return best
+
+    def alternatives(answer: Answer) -> int:
+        return sum(
+            1
+            for a in candidates
+            if _key(a) == _key(answer) and a.cell != answer.cell and a.cell not in taken
+        )
+
+    return min(tied, key=lambda a: (alternatives(a), -a.score))
 
 
 def _scores(
@@ -176,14 +210,18 @@ def _table_scores(
     penalty = 1.0 if texts.percent_agrees(question.title, percent) else _PERCENT_PENALTY
     for name in (e.name for e in question.elements if e.name in mine):
         measures = []
-        if any(texts.same_name(t, name) for t in left):
+        exact = any(texts.same_name(t, name) for t in left) or texts.same_name(above, name)
+        spellings = (name,) if exact else (name, *(texts.aggregate(name) or ()))
+        if any(texts.same_name(t, n) for t in left for n in spellings):
             measures.append(above)  # entities down the rows, measures across
-        if texts.same_name(above, name) and left:
+        if any(texts.same_name(above, n) for n in spellings) and left:
             measures.append(left[-1])  # entities across, measures down
+        # an aggregate under another of its names (« Ensemble » on the « Total » row) fits less
+        weight = 1.0 if exact else 0.9
         for header in measures:
             fit = texts.coverage(texts.words(header), texts.words(question.title))
             if fit >= _TITLE_THRESHOLD:
-                yield Answer(ref, question, name, True, header, (1 + fit) * penalty)
+                yield Answer(ref, question, name, True, header, (1 + fit) * penalty * weight)
 
 
 def _label_scores(

@@ -11,10 +11,12 @@ the leaves in every order — remaining required numbers taken from the formula'
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import inspect
 import itertools
 import math
 import re
+import typing
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -33,7 +35,11 @@ from autocorrect.reading.workbook import (
 from autocorrect.reference.kpis import KPIS, DayMonth
 
 GENERIC_KPIS = ("ratio", "part", "somme", "moyenne", "moyenne_simple", "ratio_des_totaux",
-                "nombre", "mediane", "cumul", "nombre_si", "somme_si")  # fmt: skip
+                "nombre", "mediane", "cumul", "nombre_si", "somme_si",
+                # conditional computations over an export (SOMME.SI.ENS, NB.SI.ENS…)
+                "somme_si_ens", "nombre_si_ens", "moyenne_si_ens", "nombre_distinct",
+                "part_categorie", "taux_sur_sous_ensemble", "moyenne_ponderee_si",
+                "prix_moyen_pondere")  # fmt: skip
 _MISTAKE_HINTS = ("mistake", "instead of", "wrongly")  # docstrings of known-mistake KPIs
 _WEAK_WORDS = frozenset(  # words of KPI names too common to say what an indicator is
     {"taux", "part", "total", "moyenne", "nombre", "valeur", "global", "from", "ratio"}
@@ -80,17 +86,25 @@ class Flat:
             f"<{self.leaves[p].kind}{p}>" if isinstance(p, int) else p for p in self.pieces
         )
 
-    def literals(self) -> list[float]:
-        """The numbers typed in the formula (« 360 », « 3 » of ^(1/3))."""
-        return [
-            float(p)
-            for p in self.pieces
-            if isinstance(p, str) and re.fullmatch(r"\d+(?:\.\d+)?", p.strip())
-        ]
+    def literals(self) -> list[float | str]:
+        """The numbers typed in the formula (« 360 », « 3 » of ^(1/3)) and its texts (the
+        « Gagné » of NB.SI.ENS(statuts;"Gagné"), a criterion)."""
+        found: list[float | str] = []
+        for piece in self.pieces:
+            if not isinstance(piece, str):
+                continue
+            if re.fullmatch(r"\d+(?:\.\d+)?", piece.strip()):
+                found.append(float(piece))
+            elif re.fullmatch(r'"[^"]+"', piece.strip()):
+                found.append(piece.strip()[1:-1])
+        return found
 
 
 class Unsupported(Exception):
     """The formula reads something a rubric cannot express (a mixed range…)."""
+
+
+_MAX_INLINED_CELLS = 24  # a longer range of helper cells is not inlined cell by cell
 
 
 class Flattener:
@@ -116,6 +130,9 @@ class Flattener:
                 pieces.append(token.raw)
                 continue
             area = self._area(token.text, ref.sheet)
+            if self._is_intermediate_range(area, pieces):
+                pieces += self._cell_by_cell(area, leaves, depth)
+                continue
             leaf = self._leaf(area)
             if leaf is None:  # an intermediate formula cell: inline it
                 corner = CellRef(area.sheet, area.min_row, area.min_col)
@@ -124,6 +141,35 @@ class Flattener:
             if leaf not in leaves:
                 leaves.append(leaf)
             pieces.append(leaves.index(leaf))
+        return pieces
+
+    def _is_intermediate_range(self, area: RangeRef, before: list[str | int]) -> bool:
+        """A range of the solution's own helper cells (a « Perdus » column the statement does
+        not ask for), given as a function's argument: SUM(D22:D24)."""
+        if area.is_single_cell or self.layout.is_subject_area(area):
+            return False
+        cells = [c for row in area.cells() for c in row]
+        if all(c in self.answers for c in cells) or len(cells) > _MAX_INLINED_CELLS:
+            return False
+        opened = bool(before) and str(before[-1]).strip().endswith(("(", ",", ";"))
+        return opened and all(self._has_formula(c) or c in self.answers for c in cells)
+
+    def _has_formula(self, ref: CellRef) -> bool:
+        cell = self.solution.get(ref)
+        return cell is not None and cell.formula is not None
+
+    def _cell_by_cell(self, area: RangeRef, leaves: list[Leaf], depth: int) -> list[str | int]:
+        """The cells of such a range as a list of arguments, each one inlined (or an answer)."""
+        pieces: list[str | int] = []
+        for index, cell in enumerate(c for row in area.cells() for c in row):
+            pieces += [","] if index else []
+            if cell in self.answers:
+                leaf = Leaf("answer", RangeRef(cell.sheet, cell.row, cell.col, cell.row, cell.col))
+                if leaf not in leaves:
+                    leaves.append(leaf)
+                pieces.append(leaves.index(leaf))
+            else:
+                pieces += ["(", *self._pieces(cell, leaves, depth + 1), ")"]
         return pieces
 
     def _area(self, text: str, sheet: str) -> RangeRef:
@@ -182,7 +228,7 @@ class _Param:
 class KpiMatch:
     kpi: str
     binding: tuple[tuple[str, int], ...]  # parameter -> leaf index
-    literals: tuple[tuple[str, float], ...]  # parameter -> a constant of the formula
+    literals: tuple[tuple[str, float | str], ...]  # parameter -> a constant of the formula
 
     def arguments(self, values: Sequence[object]) -> dict[str, object]:
         kwargs: dict[str, object] = {p: values[i] for p, i in self.binding}
@@ -190,11 +236,22 @@ class KpiMatch:
         return kwargs
 
 
+@functools.cache
 def _params(name: str) -> tuple[_Param, ...]:
-    signature = inspect.signature(KPIS[name])
+    """The KPI's parameters in signature order; a list parameter is one whose annotation,
+    aliases resolved (`Column`), is a Sequence."""
+    func = KPIS[name]
+    try:
+        hints = typing.get_type_hints(func)
+    except (NameError, TypeError):  # an annotation that does not resolve: read it as written
+        hints = {}
     return tuple(
-        _Param(p.name, "Sequence" in str(p.annotation), p.default is inspect.Parameter.empty)
-        for p in signature.parameters.values()
+        _Param(
+            p.name,
+            "Sequence" in str(hints.get(p.name, p.annotation)),
+            p.default is inspect.Parameter.empty,
+        )
+        for p in inspect.signature(func).parameters.values()
     )
 
 
@@ -209,12 +266,15 @@ def _usable_kpis() -> tuple[str, ...]:
 
 
 def _bindings(
-    params: tuple[_Param, ...], kinds: Sequence[bool], literals: Sequence[float]
-) -> Iterator[tuple[tuple[tuple[str, int], ...], tuple[tuple[str, float], ...]]]:
+    params: tuple[_Param, ...], kinds: Sequence[bool], literals: Sequence[float | str]
+) -> Iterator[tuple[tuple[tuple[str, int], ...], tuple[tuple[str, float | str], ...]]]:
     """Every way to give the leaves (sequence or not) to parameters of the same kind, the
-    remaining required parameters taking one of the formula's constants."""
+    remaining required parameters taking one of the formula's constants; a constant left
+    over may fill one optional parameter (the second criterion of NB.SI.ENS)."""
     if len(kinds) > len(params):
         return
+    numbers = sorted({v for v in literals if isinstance(v, float)})
+    constants: list[float | str] = [*numbers, *sorted({v for v in literals if isinstance(v, str)})]
     for chosen in itertools.permutations(params, len(kinds)):
         if any(p.sequence != k for p, k in zip(chosen, kinds, strict=True)):
             continue
@@ -222,12 +282,22 @@ def _bindings(
         if any(p.sequence for p in rest):
             continue
         binding = tuple((p.name, i) for i, p in enumerate(chosen))
-        for numbers in itertools.product(sorted(set(literals)), repeat=len(rest)):
-            yield binding, tuple((p.name, v) for p, v in zip(rest, numbers, strict=True))
+        optional = [p for p in params if p not in chosen and not p.required and not p.sequence]
+        for extra in _optional_fills(optional, len(constants) > len(rest)):
+            fill = [*rest, *extra]
+            for values in itertools.product(constants, repeat=len(fill)):
+                yield binding, tuple((p.name, v) for p, v in zip(fill, values, strict=True))
+
+
+def _optional_fills(optional: list[_Param], spare: bool) -> Iterator[tuple[_Param, ...]]:
+    """No optional parameter, then, when the formula has a constant to spare, each one."""
+    yield ()
+    if spare:
+        yield from ((p,) for p in optional)
 
 
 def kpi_matches(
-    values: Sequence[object], literals: Sequence[float], target: object
+    values: Sequence[object], literals: Sequence[float | str], target: object
 ) -> list[KpiMatch]:
     """Registered KPIs reproducing `target` from the leaf values, in registry order."""
     kinds = [isinstance(v, tuple) for v in values]
@@ -247,7 +317,7 @@ def call_kpi(name: str, kwargs: Mapping[str, object]) -> object:
         return None
 
 
-def kpi_rank(match: KpiMatch, wording: Iterable[str]) -> tuple[int, float, int, int]:
+def kpi_rank(match: KpiMatch, wording: Iterable[str]) -> tuple[int, float, int, int, int]:
     """Indicators named like the item first (0), then generic ones (1), then those half named
     like it (2); an indicator named after something else (3) is a coincidence of arithmetic,
     not the method."""
@@ -263,7 +333,21 @@ def kpi_rank(match: KpiMatch, wording: Iterable[str]) -> tuple[int, float, int, 
         bucket = 2
     else:
         bucket = UNRELATED
-    return bucket, -similarity, -common, len(match.literals)
+    return bucket, -similarity, -common, len(match.literals), _inversions(match)
+
+
+def _inversions(match: KpiMatch) -> int:
+    """Pairs of operands given to the KPI in the reverse of the formula's order: SOMME.SI's
+    (criteres; critere; valeurs) and NB.SI.ENS's pairs keep their order when they can."""
+    order = {p.name: i for i, p in enumerate(_params(match.kpi))}
+    positions = [order[name] for name, _ in sorted(match.binding, key=lambda b: b[1])]
+    return sum(1 for a, b in itertools.combinations(positions, 2) if a > b)
+
+
+def in_signature_order(kpi: str, args: Mapping[str, object]) -> dict[str, object]:
+    """The arguments in the order of the KPI's parameters (how a reader checks them)."""
+    order = {p.name: i for i, p in enumerate(_params(kpi))}
+    return dict(sorted(args.items(), key=lambda kv: order.get(kv[0], len(order))))
 
 
 def usual_variants(kpi: str, args: Mapping[str, object]) -> list[dict[str, object]]:

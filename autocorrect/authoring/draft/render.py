@@ -10,6 +10,8 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
+import yaml
+
 from autocorrect.authoring.draft.build import Draft, DraftItem, cells_text
 from autocorrect.authoring.draft.inputs import DraftInput
 from autocorrect.authoring.enonce import EnonceQuestion
@@ -44,6 +46,16 @@ def render(draft: Draft, names: Mapping[str, Path], rubric_path: Path) -> str:
         lines += _question(question, items, draft.criteria_of.get(question.id, ()))
     lines += _trailer(draft)
     return "\n".join(lines) + "\n"
+
+
+def plain_id(text: str) -> str:
+    """An id as written in the statement, quoted only where YAML would read something else
+    than that text (« 1.5 » is a number, « D1.1 » and « C20-Q01 » are texts)."""
+    try:
+        parsed = yaml.safe_load(text)
+    except yaml.YAMLError:
+        parsed = None
+    return text if parsed == text else json.dumps(text, ensure_ascii=False)
 
 
 def flow(value: object) -> str:
@@ -109,7 +121,7 @@ def _question(
     question: EnonceQuestion, items: list[DraftItem], criteria: tuple[str, ...]
 ) -> list[str]:
     lines = [
-        f"  - id: {question.id}",
+        f"  - id: {plain_id(question.id)}",
         f"    title: {flow(question.title)}",
         f"    criteria: {flow(list(criteria))}",
         "    items:",

@@ -68,6 +68,11 @@ def coverage(header: frozenset[str], title: frozenset[str]) -> float:
     return common / len(header) + 0.1 * common / len(title)
 
 
+def fold(text: str) -> str:
+    """A text as compared between labels: its words, lower case, without accents."""
+    return " ".join(labels.words(text)) or text.strip().casefold()
+
+
 def same_name(text: str, name: str) -> bool:
     """« P1 » is « p1 »; « Profession libérale » is « professions liberales »."""
     return text.strip().casefold() == name.strip().casefold() or (

@@ -1,4 +1,5 @@
-"""KPI library: pure, typed functions of French commercial maths (C16, C20, C21).
+"""KPI library: pure, typed functions of French commercial maths (C16, C20, C21), and
+indicators over transaction-level exports (`transactions`).
 
 Importing this package registers every rubric-callable KPI in `KPIS` (name → function,
 called with keyword arguments). Rates are fractions of 1; nothing is rounded.
@@ -13,6 +14,7 @@ from autocorrect.reference.kpis import (
     mistakes,
     stocks,
     survey,
+    transactions,
 )
 from autocorrect.reference.kpis.dates import DayMonth
 from autocorrect.reference.kpis.registry import KPIS, kpi
@@ -29,4 +31,5 @@ __all__ = [
     "mistakes",
     "stocks",
     "survey",
+    "transactions",
 ]

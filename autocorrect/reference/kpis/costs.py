@@ -13,6 +13,7 @@ from autocorrect.reference.kpis.dates import (
     COMMERCIAL_YEAR_DAYS,
     DAYS_PER_COMMERCIAL_MONTH,
     DayMonth,
+    date_avec_mois_fermes,
     date_civile_365,
     date_commerciale_360,
 )
@@ -82,6 +83,16 @@ def point_mort_jours(sr: float, ca: float, base: float = COMMERCIAL_YEAR_DAYS) -
 def point_mort_mois(sr: float, ca: float, mois_activite: float = MONTHS_PER_YEAR) -> float:
     """Point mort en mois = SR / CA × months of activity (12, or 11 when closed one month)."""
     return sr / ca * mois_activite
+
+
+@kpi
+def point_mort_date_mois_fermes(sr: float, ca: float, fermes: Sequence[float]) -> DayMonth:
+    """Point mort as a date when the business closes some months (1–12): SR / CA × the open
+    months gives the months of activity, counted over the open months only (30 days each).
+    SR/CA = 0.75, August closed → 8.25 months → 8 octobre. Candidates often ignore the
+    closure (`point_mort_date`), or take × 12 then skip the closed months."""
+    open_months = MONTHS_PER_YEAR - len(set(fermes))
+    return date_avec_mois_fermes(point_mort_mois(sr, ca, open_months), fermes)
 
 
 @kpi

@@ -17,6 +17,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from autocorrect.reference.kpis.registry import kpi
+
 MOIS = (
     "janvier",
     "février",
@@ -73,6 +75,7 @@ def day_number(jours: float) -> int:
     return n
 
 
+@kpi
 def date_commerciale_360(jours: float) -> DayMonth:
     """Date of day ⌈jours⌉ in a 360-day commercial year starting 1 January (30-day months).
 
@@ -100,14 +103,15 @@ def date_civile_365(jours: float, year: int = NON_LEAP_YEAR) -> dt.date:
     return date
 
 
-def date_avec_mois_fermes(mois: float, fermes: Sequence[int]) -> DayMonth:
+@kpi
+def date_avec_mois_fermes(mois: float, fermes: Sequence[float]) -> DayMonth:
     """Date reached after `mois` months of *activity* when the months in `fermes` are closed.
 
     Closed months (1–12) are skipped; each open month counts 30 days. The whole part of `mois`
     gives the full open months, the fraction ×30 the day (⌈·⌉) of the next open month.
     8.25 months, August closed → 8 octobre.
     """
-    if any(not 1 <= m <= len(MOIS) for m in fermes):
+    if any(not 1 <= m <= len(MOIS) or m != int(m) for m in fermes):
         msg = f"closed months must be between 1 and 12, got {list(fermes)}"
         raise ValueError(msg)
     open_months = [m for m in range(1, len(MOIS) + 1) if m not in set(fermes)]

@@ -11,6 +11,7 @@ import math
 from collections.abc import Sequence
 
 from autocorrect.reference.kpis.commerce import net_commercial, prix_ttc
+from autocorrect.reference.kpis.dates import DayMonth, date_avec_mois_fermes
 from autocorrect.reference.kpis.registry import kpi
 
 
@@ -47,3 +48,10 @@ def moyenne_arithmetique_evolutions(valeurs: Sequence[float]) -> float:
 def commande_stricte(stock: float, point_commande: float) -> bool:
     """Order flag with a strict « < »: misses the tie where the stock equals the reorder point."""
     return stock < point_commande
+
+
+@kpi
+def point_mort_douze_mois_fermes(sr: float, ca: float, fermes: Sequence[float]) -> DayMonth:
+    """Point mort with closed months: SR / CA × 12 (instead of × the open months), then the
+    closed months skipped. SR/CA = 0.75, August closed → 9 months → 30 octobre (not 8 octobre)."""
+    return date_avec_mois_fermes(sr / ca * 12, fermes)
