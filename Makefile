@@ -7,7 +7,7 @@ CASES := c20-bureau-plus c16-aquapro c21-terroirs c21-cyclea
 HELDOUT_CASES := c20-bureau-plus c16-aquapro c21-terroirs
 DEMO_OUT := out/demo
 
-.PHONY: install demo test test-fast lint type check goldens fixtures bench clean
+.PHONY: install demo test test-fast lint type check goldens fixtures bench oracle clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -48,6 +48,9 @@ fixtures: $(STAMP)
 .PHONY: heldout
 heldout: $(STAMP)
 	@for case in $(HELDOUT_CASES); do $(BIN)/python fixtures/$$case/build_heldout.py || exit 1; done
+
+oracle: $(STAMP)
+	$(BIN)/python -m tests.oracle --count 3000
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_grade.py

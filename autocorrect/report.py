@@ -37,6 +37,9 @@ class Code(StrEnum):
     FORMULA_PROVEN = "formula-proven"  # same result as the method on every redrawn data set
     FORMULA_IGNORES_DATA = "formula-ignores-data"  # right on the subject only: typed numbers
     COMPUTES_OTHER_ITEM = "computes-other-item"  # the formula computes another item's value
+    RECALC_MISMATCH = "recalc-mismatch"  # engine and calculating application disagree
+    LOOPING_NAME = "looping-name"  # a defined name that refers to itself
+    CONVERTED_FILE = "converted-file"  # .xls/.ods graded through a LibreOffice conversion
 
 
 class LocatedBy(StrEnum):

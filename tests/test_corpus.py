@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pytest
 
+from autocorrect.reading.libreoffice import soffice_path
 from autocorrect.report import CandidateReport, Code, Status
 from autocorrect.rubric.model import Rubric
 from autocorrect.session.batch import run_batch
@@ -73,7 +74,12 @@ def is_full_report(report: CandidateReport, rubric: Rubric) -> bool:
 LOCAL: dict[str, tuple[Status, tuple[str, ...], tuple[Code, ...]]] = {
     "calamine__pass_protected.xlsx": (Status.UNREADABLE, ("protégé par mot de passe",), ()),
     "poi__xor-encryption-abc.xls": (Status.UNREADABLE, ("(.xls)", "protégé par mot de passe"), ()),
-    "readxl__mtcars.xls": (Status.UNREADABLE, ("Excel 97-2003 (.xls)", "Enregistrer sous"), ()),
+    # a real .xls: converted by LibreOffice when it is installed, refused with advice otherwise
+    "readxl__mtcars.xls": (
+        (Status.GRADED, (), (Code.CONVERTED_FILE,))
+        if soffice_path()
+        else (Status.UNREADABLE, ("Excel 97-2003 (.xls)", "Enregistrer sous"), ())
+    ),
     "poi__poc-xmlbomb.xlsx": (Status.UNREADABLE, ("déclaration XML interdite",), ()),
     "pycalamine__empty_file.xlsx": (Status.UNREADABLE, ("vide",), ()),
     "calamine__too_small.xls": (Status.UNREADABLE, ("n'est pas un classeur Excel", "texte"), ()),
@@ -177,6 +183,8 @@ UNREADABLE_BY_CONTAINER: dict[str, tuple[str, ...]] = {
     "zip-ooxml-unknown": ("n'est pas un classeur Excel", "endommagé"),
 }
 WORKBOOK_CONTAINERS = {"xlsx", "xlsm", "xltx", "xltm"}
+# legacy spreadsheets LibreOffice converts (when installed, in time): graded with a finding
+CONVERTIBLE_CONTAINERS = {"xls-biff", "ods", "fods", "ole-other", "ole-bad"}
 # why a file holding a workbook may still be refused
 WORKBOOK_REFUSALS = (
     "déclaration XML interdite",  # DTD / entities
@@ -207,6 +215,9 @@ def check_shared(row: dict[str, str], report: CandidateReport, seconds: float) -
         readable = row["openpyxl_result"] == "ok" and "strict-ooxml" not in row["features"]
         if readable and container in WORKBOOK_CONTAINERS:
             problems.append(f"{name}: lisible par openpyxl mais refusé : {report.message}")
+    elif container in CONVERTIBLE_CONTAINERS and soffice_path():
+        if Code.CONVERTED_FILE not in {f.code for f in report.findings}:
+            problems.append(f"{name}: {container} corrigé sans dire qu'il a été converti")
     elif container not in WORKBOOK_CONTAINERS:
         problems.append(f"{name}: {container} corrigé comme un classeur")
     return problems
@@ -261,9 +272,13 @@ def mixed_folder(folder: Path, tmp: Path) -> dict[str, tuple[Status, str]]:
     broken = write_zip(tmp / "x.xlsx", broken_sheet).read_bytes()
     put("xml-casse.xlsx", broken, Status.UNREADABLE, "XML est malformée")
     put("vide.xlsx", b"", Status.UNREADABLE, "vide")
+    legacy = LOCAL_CORPUS / "readxl__mtcars.xls"
+    if soffice_path():  # converted by LibreOffice, then graded
+        put(legacy.name, legacy.read_bytes(), Status.GRADED)
+    else:
+        put(legacy.name, legacy.read_bytes(), Status.UNREADABLE, ".xls")
     for name, phrase in [
         ("calamine__pass_protected.xlsx", "mot de passe"),
-        ("readxl__mtcars.xls", ".xls"),
         ("calamine__issue_594_dos.ods", "OpenDocument"),
         ("poi__sample.xlsb", ".xlsb"),
         ("roo__strict.xlsx", "Open XML Strict"),

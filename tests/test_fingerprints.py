@@ -41,15 +41,25 @@ def _verdicts(report: CandidateReport) -> dict[tuple[str, str], Verdict]:
 
 
 def _nonzero_numbers(path: Path) -> set[tuple[str, int, int]]:
-    """Cells whose saved value is a non-zero number."""
+    """Cells whose saved value is a non-zero number, outside the rows and columns that hold
+    a value that does not move with the data (a 0 %, a flag): those are placed by the line of
+    their table, which must stay whole."""
     values = openpyxl.load_workbook(path, data_only=True)
-    return {
-        (sheet.title, cell.row, cell.column)
+    cells = [
+        (sheet.title, cell.row, cell.column, cell.value)
         for sheet in values.worksheets
         for row in sheet.iter_rows()
         for cell in row
-        if isinstance(cell.value, int | float) and not isinstance(cell.value, bool) and cell.value
-    }
+    ]
+    fixed = {(s, r, c) for s, r, c, v in cells if v == 0 or v in ("OUI", "NON", True, False)}
+    rows = {(s, r) for s, r, _ in fixed}
+    cols = {(s, c) for s, _, c in fixed}
+    return {
+        (s, r, c)
+        for s, r, c, v in cells
+        if isinstance(v, int | float) and not isinstance(v, bool) and v
+        and (s, r) not in rows and (s, c) not in cols
+    }  # fmt: skip
 
 
 def _strip_labels(workbook: openpyxl.Workbook, subject: openpyxl.Workbook) -> None:

@@ -34,8 +34,29 @@ from formulas.functions import wrap_ufunc
 from formulas.tokens.operand import Error as _XlErrors
 from formulas.tokens.operand import XlError
 
+from autocorrect.evaluate import functions as _functions
+from autocorrect.evaluate.rewrite import (
+    RewriteNotes,
+    expand_reference_functions,
+    let_variables,
+    literal,
+    ref_token,
+    rewrite,
+)
+from autocorrect.evaluate.structured import (
+    StructuredRefError,
+    is_structured,
+    resolve_structured,
+    resolve_table_name,
+)
 from autocorrect.reading.refs import MAX_COL, MAX_ROW, CellRef, RangeRef, parse_area, split_sheet
-from autocorrect.reading.workbook import CellData, Workbook, excel_serial, tokenize
+from autocorrect.reading.workbook import (
+    CellData,
+    FormulaToken,
+    Workbook,
+    excel_serial,
+    tokenize,
+)
 from autocorrect.report import Code, Finding
 
 
@@ -71,6 +92,7 @@ def _install_excel_rounding() -> None:
 
 
 _install_excel_rounding()
+_functions.install()
 _PARSER = formulas.Parser()
 # schedula logs a full traceback for every function `formulas` lacks (WEBSERVICE, INDIRECT…);
 # the evaluator reports those itself (`unsupported-function`), graders must not see tracebacks.
@@ -98,6 +120,8 @@ class ParsedFormula:
     targets: dict[str, RangeRef | str]  # placeholder -> range, or the unresolved text
     functions: tuple[str, ...]
     depth: int = 0  # deepest nesting of functions and parentheses
+    looping_names: tuple[str, ...] = ()  # "A → B → A" for a defined name that loops
+    problems: tuple[str, ...] = ()  # references the engine could not resolve, in French
 
 
 @functools.lru_cache(maxsize=4096)
@@ -109,26 +133,50 @@ def _compile(shape_key: str) -> _Shape:
     return _Shape(func, tuple(func.inputs), None)
 
 
-def parse_formula(cell: CellData, workbook: Workbook) -> ParsedFormula:
-    """Replace each reference of the formula by a placeholder; resolve the references."""
+def parse_formula(
+    cell: CellData,
+    workbook: Workbook,
+    expand: Callable[[list[FormulaToken]], list[FormulaToken]] | None = None,
+) -> ParsedFormula:
+    """Replace each reference of the formula by a placeholder; resolve the references.
+    `expand` resolves the reference functions (OFFSET, INDIRECT…) that need values."""
     assert cell.formula is not None
+    notes = RewriteNotes()
+    tokens = rewrite(tokenize(cell.formula), workbook, notes)
+    if expand is not None:
+        tokens = expand(tokens)
+    variables = let_variables(tokens)
     parts: list[str] = []
     targets: dict[str, RangeRef | str] = {}
     functions: list[str] = []
+    problems: list[str] = []
     depth = deepest = 0
-    for index, token in enumerate(tokenize(cell.formula)):
+    for index, token in enumerate(tokens):
         if token.kind == "func":
             functions.append(token.text)
-        if token.kind != "ref":
+        if token.kind != "ref" or token.text.casefold() in variables:
             parts.append(token.raw)
             depth += _nesting_step(token.raw)
             deepest = max(deepest, depth)
             continue
-        target = _resolve(token.text, cell.ref.sheet, workbook)
+        try:
+            target = _resolve(token.text, cell.ref, workbook)
+        except StructuredRefError as exc:
+            problems.append(f"référence structurée « {token.text} » : {exc}")
+            parts.append("#REF!")
+            continue
         placeholder = _placeholder(index, target)
         targets[placeholder] = target
         parts.append(placeholder)
-    return ParsedFormula(cell.formula, "=" + "".join(parts), targets, tuple(functions), deepest)
+    return ParsedFormula(
+        cell.formula,
+        "=" + "".join(parts),
+        targets,
+        tuple(functions),
+        deepest,
+        tuple(notes.looping_names),
+        tuple(problems),
+    )
 
 
 def _nesting_step(raw: str) -> int:
@@ -144,22 +192,27 @@ def _placeholder(index: int, target: RangeRef | str) -> str:
     return f"A{index + 1}"
 
 
-def _resolve(text: str, sheet: str, workbook: Workbook) -> RangeRef | str:
+def _resolve(text: str, here: CellRef, workbook: Workbook) -> RangeRef | str:
+    if is_structured(text):
+        return resolve_structured(text, here, workbook)
     if text.startswith("[") or "[" in text.split("!", maxsplit=1)[0]:
         return text  # another workbook: never opened
-    named = workbook.resolve_name(text)
-    if named is not None:
-        return named
-    ref_sheet, address = split_sheet(text)
-    actual = workbook.sheet_named(ref_sheet) if ref_sheet is not None else sheet
-    if actual is None:
-        return text
-    area = parse_area(actual, address)
+    area = (
+        workbook.resolve_name(text)
+        or resolve_table_name(text, workbook)
+        or _address(text, here.sheet, workbook)
+    )
     if area is None:
         return text
     if area.max_row < MAX_ROW and area.max_col < MAX_COL and _size(area) <= _range_limit(workbook):
         return area  # an explicit range is kept as written: method checks compare it
     return _clip_to_cells(area, workbook)  # B:B -> B1:B{last row of B}
+
+
+def _address(text: str, sheet: str, workbook: Workbook) -> RangeRef | None:
+    ref_sheet, address = split_sheet(text)
+    actual = workbook.sheet_named(ref_sheet) if ref_sheet is not None else sheet
+    return parse_area(actual, address) if actual is not None else None
 
 
 def _size(area: RangeRef) -> int:
@@ -192,6 +245,11 @@ class Evaluator:
         self._values: dict[CellRef, object] = {}
         self._parsed: dict[CellRef, ParsedFormula] = {}
         self._findings: dict[tuple[Code, str], Finding] = {}
+        self._arrays: dict[RangeRef, object] = {}  # array range -> the anchor's raw result
+        self._parsing: set[CellRef] = set()  # cells whose OFFSET/INDIRECT are being resolved
+        self._data_dependent: dict[CellRef, ParsedFormula] = {}  # parsed with OFFSET/INDIRECT
+        self._read_data = False  # the formula being parsed reads values to find its ranges
+        self._unverified: set[CellRef] = set()  # saved value used, here or in a precedent
 
     def with_data(self, overrides: Mapping[CellRef, object]) -> Evaluator:
         """Another evaluator of the same workbook where these constant cells hold other
@@ -204,18 +262,156 @@ class Evaluator:
     def findings(self) -> tuple[Finding, ...]:
         return tuple(self._findings[k] for k in sorted(self._findings))
 
+    def add_finding(self, finding: Finding) -> None:
+        """A finding about a cell raised by a grading policy, reported with the others."""
+        self._findings.setdefault((finding.code, finding.cell or ""), finding)
+
+    def is_unverified(self, ref: CellRef) -> bool:
+        """Whether the cell's value rests on a saved value the engine could not recompute
+        (an unknown function here or in one of its precedents)."""
+        self.value(ref)
+        return ref in self._unverified
+
     def parsed(self, ref: CellRef) -> ParsedFormula | None:
         """The formula split into its references; a formula over the length limit is not
         tokenised (it reads no cell and calls no function, as far as the engine knows)."""
         cell = self.workbook.get(ref)
         if cell is None or cell.formula is None:
             return None
+        if ref in self._data_dependent:
+            return self._data_dependent[ref]
         if ref not in self._parsed:
             if self._too_long(ref, cell.formula):
                 self._parsed[ref] = ParsedFormula(cell.formula, "", {}, ())
+            elif ref in self._parsing:  # OFFSET/INDIRECT whose arguments need this very cell
+                raise _Circular(ref)
             else:
-                self._parsed[ref] = parse_formula(cell, self.workbook)
+                return self._parse(ref, cell)
         return self._parsed[ref]
+
+    def _parse(self, ref: CellRef, cell: CellData) -> ParsedFormula:
+        self._parsing.add(ref)
+        before = self._read_data
+        self._read_data = False
+        try:
+            parsed = parse_formula(cell, self.workbook, functools.partial(self._expand, ref))
+        finally:
+            self._parsing.discard(ref)
+            data_dependent, self._read_data = self._read_data, before
+        # The ranges OFFSET/INDIRECT designate depend on this evaluator's data: such a parse
+        # is never shared with an evaluator of other data (`with_data`).
+        (self._data_dependent if data_dependent else self._parsed)[ref] = parsed
+        return parsed
+
+    # -- reference functions: OFFSET, INDIRECT, ROW, COLUMN --------------------------------
+
+    def _expand(self, here: CellRef, tokens: list[FormulaToken]) -> list[FormulaToken]:
+        return expand_reference_functions(
+            tokens, _REFERENCE_FUNCTIONS, functools.partial(self._reference_function, here)
+        )
+
+    def _reference_function(
+        self, here: CellRef, name: str, args: list[list[FormulaToken]]
+    ) -> list[FormulaToken] | None:
+        """The call replaced by the reference (or the number) it gives in this cell: these
+        functions compute *where* to read, which a compiled shape cannot do."""
+        try:
+            if name in ("ROW", "COLUMN"):
+                return self._row_or_column(here, name, args)
+            self._read_data = True
+            area = self._offset(here, args) if name == "OFFSET" else self._indirect(here, args)
+        except _Circular:
+            self._note(Code.CIRCULAR_REFERENCE, here, "Référence circulaire : valeur #REF!.")
+            return [literal("#REF!")]
+        if area is None:
+            return None
+        return [ref_token(area)] if isinstance(area, RangeRef) else [literal(area)]
+
+    def _row_or_column(
+        self, here: CellRef, name: str, args: list[list[FormulaToken]]
+    ) -> list[FormulaToken] | None:
+        if not args:
+            return [literal(str(here.row if name == "ROW" else here.col))]
+        area = self._reference_argument(here, args[0])
+        if not isinstance(area, RangeRef) or not area.is_single_cell:
+            return None  # a range gives an array: left to `formulas`
+        return [literal(str(area.min_row if name == "ROW" else area.min_col))]
+
+    def _offset(self, here: CellRef, args: list[list[FormulaToken]]) -> RangeRef | str | None:
+        if not 3 <= len(args) <= 5:
+            return None
+        base = self._reference_argument(here, args[0])
+        if not isinstance(base, RangeRef):
+            return base if isinstance(base, str) else None
+        numbers = [self._number_argument(here, a) for a in args[1:]]
+        if any(isinstance(n, str) for n in numbers):
+            return next(n for n in numbers if isinstance(n, str))
+        rows, cols, *size = (int(n) if n is not None else None for n in numbers)
+        height = size[0] if size and size[0] is not None else base.shape[0]
+        width = size[1] if len(size) > 1 and size[1] is not None else base.shape[1]
+        top, left = base.min_row + (rows or 0), base.min_col + (cols or 0)
+        if height < 1 or width < 1 or top < 1 or left < 1:
+            return "#REF!"
+        if top + height - 1 > MAX_ROW or left + width - 1 > MAX_COL:
+            return "#REF!"
+        return RangeRef(base.sheet, top, left, top + height - 1, left + width - 1)
+
+    def _indirect(self, here: CellRef, args: list[list[FormulaToken]]) -> RangeRef | str | None:
+        if not 1 <= len(args) <= 2:
+            return None
+        if len(args) == 2 and self._evaluate_tokens(here, args[1]) in (False, 0.0):
+            return None  # R1C1 style: not supported, the call stays (and is reported)
+        text = self._evaluate_tokens(here, args[0])
+        if isinstance(text, ExcelError):
+            return text.code
+        if not isinstance(text, str) or not text.strip():
+            return "#REF!"
+        try:
+            target = _resolve(text.strip(), here, self.workbook)
+        except StructuredRefError:
+            return "#REF!"
+        return target if isinstance(target, RangeRef) else "#REF!"
+
+    def _reference_argument(
+        self, here: CellRef, tokens: list[FormulaToken]
+    ) -> RangeRef | str | None:
+        if len(tokens) == 1 and tokens[0].kind == "ref":
+            try:
+                target = _resolve(tokens[0].text, here, self.workbook)
+            except StructuredRefError:
+                return "#REF!"
+            return target if isinstance(target, RangeRef) else "#REF!"
+        if len(tokens) == 1 and tokens[0].raw.startswith("#"):
+            return tokens[0].raw  # an error already
+        return None
+
+    def _number_argument(self, here: CellRef, tokens: list[FormulaToken]) -> float | str | None:
+        if not tokens:
+            return None  # an omitted argument
+        value = self._evaluate_tokens(here, tokens)
+        if isinstance(value, ExcelError):
+            return value.code
+        if isinstance(value, bool):
+            return float(value)
+        if isinstance(value, int | float):
+            return float(math.trunc(value))
+        if value is None:
+            return 0.0
+        return "#VALUE!"
+
+    def _evaluate_tokens(self, here: CellRef, tokens: list[FormulaToken]) -> object:
+        """The value of an argument, computed in the context of the cell `here`."""
+        text = "=" + "".join(t.raw for t in tokens)
+        cell = CellData(here, None, text, None, "General")
+        parsed = parse_formula(cell, self.workbook, functools.partial(self._expand, here))
+        for target in parsed.targets.values():
+            if isinstance(target, RangeRef) and _size(target) <= _range_limit(self.workbook):
+                for row in target.cells():
+                    for precedent in row:
+                        if precedent in self._parsing:
+                            raise _Circular(precedent)
+                        self.value(precedent)
+        return _to_python(self._run(here, parsed))
 
     def value(self, ref: CellRef) -> object:
         """The cell's value: the constant, or the recomputed result of its formula."""
@@ -250,6 +446,10 @@ class Evaluator:
             if expanded:
                 visiting.discard(ref)
                 self._values[ref] = self._compute(ref)
+                if self._unverified and any(
+                    p in self._unverified for p in self._safe_precedents(ref)
+                ):
+                    self._unverified.add(ref)
                 continue
             if ref in visiting:
                 self._note(Code.CIRCULAR_REFERENCE, ref, "Référence circulaire : valeur #REF!.")
@@ -257,11 +457,85 @@ class Evaluator:
                 continue
             visiting.add(ref)
             stack.append((ref, True))
-            stack.extend((p, False) for p in self.precedent_cells(ref) if p not in self._values)
+            stack.extend((p, False) for p in self._safe_precedents(ref) if p not in self._values)
+
+    def _safe_precedents(self, ref: CellRef) -> list[CellRef]:
+        try:
+            return self.precedent_cells(ref)
+        except _Circular:
+            return []
 
     def _compute(self, ref: CellRef) -> object:
-        parsed = self.parsed(ref)
+        cell = self.workbook.get(ref)
+        assert cell is not None
+        if cell.array is not None:
+            return self._array_element(ref, cell.array)
+        try:
+            parsed = self.parsed(ref)
+        except _Circular:
+            self._note(Code.CIRCULAR_REFERENCE, ref, "Référence circulaire : valeur #REF!.")
+            return ExcelError("#REF!")
         assert parsed is not None
+        result = self._run(ref, parsed)
+        if isinstance(result, _Saved):
+            self._unverified.add(ref)
+            return _to_python(result)
+        return self._capped(ref, _to_python(result))
+
+    def _capped(self, ref: CellRef, value: object) -> object:
+        """A text longer than Excel's cell limit is #VALUE!, as in Excel (a formula that doubles
+        a text thirty times would otherwise ask for gigabytes)."""
+        limit = self.workbook.limits.max_text_length
+        if not isinstance(value, str) or len(value) <= limit:
+            return value
+        self._note(
+            Code.FORMULA_ERROR,
+            ref,
+            f"Le texte calculé dépasse {_fmt_int(limit)} caractères (limite d'une cellule "
+            "Excel) : il vaut #VALUE!, comme dans Excel.",
+        )
+        return ExcelError("#VALUE!")
+
+    def _array_element(self, ref: CellRef, array: RangeRef) -> object:
+        """A cell of an array formula: its element of the array the anchor computes (a
+        single value fills the range; a row or a column is repeated, as Excel does)."""
+        anchor = CellRef(array.sheet, array.min_row, array.min_col)
+        if array not in self._arrays:
+            try:
+                parsed = self.parsed(anchor)
+            except _Circular:
+                parsed = None
+            self._arrays[array] = (
+                self._run(anchor, parsed) if parsed is not None else ExcelError("#REF!")
+            )
+        result = self._arrays[array]
+        if isinstance(result, _Saved):  # the engine could not compute it
+            self._unverified.add(ref)
+            return result.value if ref == anchor else _from_cache(self.workbook.get(ref))
+        if not isinstance(result, np.ndarray) or result.ndim == 0:
+            return _to_python(result)
+        grid = result if result.ndim == 2 else result.reshape(1, -1)
+        row, col = ref.row - array.min_row, ref.col - array.min_col
+        if grid.shape[0] == 1:
+            row = 0
+        if grid.shape[1] == 1:
+            col = 0
+        if row >= grid.shape[0] or col >= grid.shape[1]:
+            return ExcelError("#N/A")
+        return _to_python(grid[row, col])
+
+    def _run(self, ref: CellRef, parsed: ParsedFormula) -> object:
+        """The raw result of a parsed formula (an array for an array formula), or the saved
+        value wrapped in `_Saved` when the engine cannot compute it."""
+        for loop in parsed.looping_names:
+            self._note(
+                Code.LOOPING_NAME,
+                ref,
+                f"Le nom défini boucle sur lui-même ({loop}) : il ne désigne aucune valeur, "
+                "la formule vaut #REF!.",
+            )
+        for problem in parsed.problems:
+            self._note(Code.FORMULA_ERROR, ref, f"{problem[0].upper()}{problem[1:]} : #REF!.")
         if self._too_long(ref, parsed.text) or self._too_deep(ref, parsed):
             return ExcelError("#VALUE!")
         if self._too_wide(ref, parsed):
@@ -278,10 +552,10 @@ class Evaluator:
                 f"Formule non recalculable par le moteur (référence « {unknown[0]} » non "
                 "reconnue) : la valeur enregistrée par le tableur est utilisée.",
             )
-            return _from_cache(self.workbook.get(ref))
+            return _Saved(_from_cache(self.workbook.get(ref)))
         args = [self._argument(ref, parsed.targets[name]) for name in shape.inputs]
         try:
-            result = _call(shape, parsed, args)
+            return _call(shape, parsed, args)
         except Exception as exc:
             names = ", ".join(sorted(set(parsed.functions))) or "?"
             self._note(
@@ -290,22 +564,7 @@ class Evaluator:
                 f"Formule non recalculable par le moteur ({type(exc).__name__} ; fonctions : "
                 f"{names}) : la valeur enregistrée par le tableur est utilisée.",
             )
-            return _from_cache(self.workbook.get(ref))
-        return self._capped(ref, _to_python(result))
-
-    def _capped(self, ref: CellRef, value: object) -> object:
-        """A text longer than Excel's cell limit is #VALUE!, as in Excel (a formula that doubles
-        a text thirty times would otherwise ask for gigabytes)."""
-        limit = self.workbook.limits.max_text_length
-        if not isinstance(value, str) or len(value) <= limit:
-            return value
-        self._note(
-            Code.FORMULA_ERROR,
-            ref,
-            f"Le texte calculé dépasse {_fmt_int(limit)} caractères (limite d'une cellule "
-            "Excel) : il vaut #VALUE!, comme dans Excel.",
-        )
-        return ExcelError("#VALUE!")
+            return _Saved(_from_cache(self.workbook.get(ref)))
 
     def _argument(self, ref: CellRef, target: RangeRef | str) -> object:
         if isinstance(target, str):
@@ -363,6 +622,20 @@ class Evaluator:
 
     def _note(self, code: Code, ref: CellRef, message: str) -> None:
         self._findings.setdefault((code, str(ref)), Finding(code, message, str(ref)))
+
+
+class _Circular(Exception):
+    """A formula whose OFFSET/INDIRECT arguments depend on the formula itself."""
+
+
+@dataclass(frozen=True)
+class _Saved:
+    """The value the application saved, used because the engine could not compute it."""
+
+    value: object
+
+
+_REFERENCE_FUNCTIONS = frozenset({"OFFSET", "INDIRECT", "ROW", "COLUMN"})
 
 
 # --- results memoised across cells and copies ------------------------------------------------
@@ -423,6 +696,10 @@ def _to_engine(value: object) -> object:
 
 
 def _to_python(result: object) -> object:
+    if isinstance(result, _Saved):
+        return result.value
+    if isinstance(result, ExcelError):
+        return result
     while isinstance(result, np.ndarray):
         if result.size == 0:
             return None

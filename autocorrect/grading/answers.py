@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from autocorrect.evaluate.evaluator import Evaluator
+from autocorrect.evaluate.policy import grading_value
 from autocorrect.grading.bind import Binder, Binding
 from autocorrect.grading.context import Answer, Grading
 from autocorrect.grading.locate import Location, own_label
@@ -33,7 +34,8 @@ def read_answer(
     """The value in `location`, recomputed when it is a formula, read in the item's unit."""
     cell = workbook.get(location.cell)
     assert cell is not None
-    value = evaluator.value(location.cell) if cell.is_formula else cell.value
+    graded = grading_value(evaluator, location.cell)
+    value = graded.value
     if item.unit == "date" and isinstance(value, float) and is_date_format(cell.number_format):
         value = from_serial(value) or value
     vocabulary = rubric.vocabularies.get(item.vocabulary or "")
@@ -44,7 +46,7 @@ def read_answer(
         location.percent_label,
         vocabulary,
     )
-    return Answer(location, value, cell.formula, cell.cached, tuple(found))
+    return Answer(location, value, cell.formula, cell.cached, tuple(found), graded=graded)
 
 
 def locate_answers(grading: Grading) -> None:

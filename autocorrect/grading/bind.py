@@ -34,6 +34,7 @@ from autocorrect.rubric.graph import item_dependencies
 from autocorrect.rubric.graph import ordered_items as rubric_order
 from autocorrect.rubric.model import ItemSpec, QuestionSpec
 
+_MIN_LINE = 2  # moving entities a line of flags must prove together
 _MAX_OPEN_UPSTREAM = 2  # upstream answers sought through one formula
 _MAX_READS = 6  # cells of a formula tried as its upstream answers
 _BARE_REFERENCE = re.compile(r"^=\s*(?:'[^']+'|[^!'=]+)?!?\$?[A-Z]{1,3}\$?\d+\s*$")
@@ -73,6 +74,7 @@ class Binder:
             key: self.fingerprints.proofs(target, self.items[key])
             for key, target in self.exact.items()
         }
+        self._restrict_weak_proofs_to_lines()
         self.computes: dict[CellRef, set[ItemKey]] = {}
         for key, proofs in self.exact_proofs.items():
             for proof in proofs:
@@ -81,6 +83,38 @@ class Binder:
         self.own_real: dict[ItemKey, object] = {}
         self.bound_cells: dict[ItemKey, CellRef] = {}
         self.own_redrawn: list[dict[ItemKey, object]] = [{} for _ in self.sets]
+
+    def _restrict_weak_proofs_to_lines(self) -> None:
+        """A flag or a text carries a few bits per data set: one cell may match another
+        entity's by chance. Per-entity answers of that kind are proven together, as the row
+        or column of one table whose every cell matches its own entity, in entity order."""
+        for question in self.grading.rubric.questions:
+            keys = [(question.id, i.key) for i in question.items if i.from_for_each]
+            weak = [
+                k for k in keys if k in self.exact and not isinstance(self.exact[k].real, float)
+            ]
+            if not weak:
+                continue
+            line = self._proven_line(keys)
+            for key in weak:
+                self.exact_proofs[key] = [
+                    p for p in self.exact_proofs[key] if line.get(key) == p.cell
+                ]
+
+    def _proven_line(self, keys: list[ItemKey]) -> dict[ItemKey, CellRef]:
+        """The line of cells proving every moving item of `keys`, in order; empty if none."""
+        moving = [(i, k) for i, k in enumerate(keys) if k in self.exact]
+        if len(moving) < _MIN_LINE:
+            return {}
+        first_index, first_key = moving[0]
+        for proof in self.exact_proofs.get(first_key, []):
+            for step in ((1, 0), (0, 1)):
+                line = {k: _along(proof.cell, step, i - first_index) for i, k in enumerate(keys)}
+                if all(
+                    any(p.cell == line[k] for p in self.exact_proofs.get(k, [])) for _, k in moving
+                ):
+                    return line
+        return {}
 
     # -- binding ---------------------------------------------------------------------------
 
@@ -92,7 +126,7 @@ class Binder:
             labelled = None  # an ambiguous label, whose cell another item's formula took
         if labelled is not None:
             proof = self._prove(labelled.cell, targets, item)
-            if proof is None and self.other_items_computed(labelled.cell, key):
+            if self._misled(key, labelled, proof):
                 # The label points at another item's computation: a misleading or swapped
                 # label. The item's own computation, if one stands unclaimed, is the answer.
                 elsewhere = self._by_method(key, item, targets[:1], labelled)
@@ -109,6 +143,15 @@ class Binder:
         if key not in self.exact:
             return None
         return self._through_upstream(key, item, self._unclaimed_formulas(key), None)
+
+    def _misled(self, key: ItemKey, labelled: Location, proof: Proof | None) -> bool:
+        """The label led to another item's computation: no proof there, or only the proof
+        of a known mistake while the label names the item computed there as well
+        (« Margin rate (taux de marque) » over the taux de marque)."""
+        others = self.other_items_computed(labelled.cell, key)
+        if not others or (proof is not None and proof.target.kind != ProofKind.MISTAKE):
+            return False
+        return proof is None or any(self._fits(labelled.label, other) for other in others)
 
     def _through_upstream(
         self, key: ItemKey, item: ItemSpec, cells: list[CellRef], labelled: Location | None
@@ -352,6 +395,11 @@ class Binder:
             workbook.sheets.index(proof.cell.sheet) if proof.cell.sheet in workbook.sheets else 0
         )
         return (-fit, bare, sheet, proof.cell.row, proof.cell.col)
+
+
+def _along(start: CellRef, step: tuple[int, int], offset: int) -> CellRef:
+    """The cell `offset` steps from `start` down a column (1, 0) or along a row (0, 1)."""
+    return CellRef(start.sheet, start.row + step[0] * offset, start.col + step[1] * offset)
 
 
 def _roughly(expected: object, found: object) -> bool:

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from autocorrect.evaluate.evaluator import Evaluator
+from autocorrect.evaluate.policy import GradingValue
 from autocorrect.grading.fingerprints import Proof
 from autocorrect.grading.locate import Location, Locator
 from autocorrect.grading.readings import Reading
@@ -34,6 +35,7 @@ class Answer:
     proof: Proof | None = None  # what its formula is proven to compute, on redrawn data sets
     follows_data: bool = True  # False: a formula whose result ignores the subject's data
     computes_other: tuple[ItemKey, ...] = ()  # other items its formula computes
+    graded: GradingValue | None = None  # recalculation policy (evaluate/policy.py)
 
     @property
     def by_value_search(self) -> bool:

@@ -6,6 +6,7 @@ findings (no cached values, macros, external links, evaluator findings). Facts, 
 from __future__ import annotations
 
 from autocorrect.evaluate.evaluator import Evaluator
+from autocorrect.evaluate.policy import converted_finding
 from autocorrect.grading.charts import chart_kind_fr
 from autocorrect.grading.context import Grading
 from autocorrect.reading.workbook import Chart, Workbook, is_date_format, is_percent_format
@@ -68,6 +69,8 @@ def workbook_findings(workbook: Workbook, evaluator: Evaluator) -> tuple[Finding
                 "programme) : toutes les formules ont été recalculées par le moteur.",
             )
         )
+    if workbook.converted_from:
+        findings.append(converted_finding(workbook.converted_from))
     preflight = workbook.preflight
     if preflight.has_macros:
         findings.append(

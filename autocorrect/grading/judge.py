@@ -18,6 +18,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from autocorrect.evaluate.evaluator import ExcelError
+from autocorrect.evaluate.policy import adjust_item
 from autocorrect.grading.context import Answer, Grading, ItemKey
 from autocorrect.grading.fingerprints import ProofKind
 from autocorrect.grading.methods import MethodIssue, line_of, method_issues
@@ -64,6 +65,15 @@ def judge_value_item(grading: Grading, question: QuestionSpec, item: ItemSpec) -
     if not answer.readings:
         text = f"Valeur illisible pour l'unité attendue : {answer.value!r}."
         return _result(grading, item, Verdict.INCORRECT, expected, answer, text)
+    result = _judge_readable_value(grading, question, item, expected, answer)
+    if answer.graded is None:
+        return result
+    return adjust_item(result, answer.graded, grading.evaluator)
+
+
+def _judge_readable_value(
+    grading: Grading, question: QuestionSpec, item: ItemSpec, expected: object, answer: Answer
+) -> ItemResult:
     match = _match_reference(grading, item, expected, answer)
     if match is not None:
         return _judge_right_value(grading, question, item, expected, answer, match)

@@ -35,6 +35,7 @@ _SCAN_RIGHT = 6
 _SCAN_DOWN = 2
 _CLAIM_EPSILON = 1e-9
 _BELOW_PENALTY = 0.01  # a value under a label is more often a table column than its answer
+_LEFT_PENALTY = 0.02  # a label written after its value: the last resort
 
 
 @dataclass(frozen=True)
@@ -124,7 +125,9 @@ class Locator:
         return _best(found, LocatedBy.LABEL)
 
     def _value_near(self, ref: CellRef, unit: str) -> tuple[CellRef, float] | None:
-        """The value beside a label, or just below it (a header: less convincing)."""
+        """The value beside a label, or just below it (a header: less convincing); in a
+        column where labels are written under their values, just above it; failing all,
+        just left of it (a label written after its value)."""
         for step in range(1, _SCAN_RIGHT + 1):
             cell = self.workbook.get(ref.offset(cols=step))
             verdict = self._classify(cell, unit)
@@ -132,11 +135,26 @@ class Locator:
                 return ref.offset(cols=step), 0.0
             if verdict == "stop":
                 break
+        if ref.row > 1 and self._labels_under_values(ref, unit):
+            return ref.offset(rows=-1), _BELOW_PENALTY
         for step in range(1, _SCAN_DOWN + 1):
             cell = self.workbook.get(ref.offset(rows=step))
             if self._classify(cell, unit) == "value":
                 return ref.offset(rows=step), _BELOW_PENALTY
+        if ref.col > 1 and self._classify(self.workbook.get(ref.offset(cols=-1)), unit) == "value":
+            return ref.offset(cols=-1), _LEFT_PENALTY
         return None
+
+    def _labels_under_values(self, ref: CellRef, unit: str) -> bool:
+        """Whether this label sits under a value in a column block that starts with a value
+        (value, label, value, label…): then each label names the value above it."""
+        if self._classify(self.workbook.get(ref.offset(rows=-1)), unit) != "value":
+            return False
+        row = ref.row
+        while row > 1 and self.workbook.get(CellRef(ref.sheet, row - 1, ref.col)) is not None:
+            row -= 1
+        first = self.workbook.get(CellRef(ref.sheet, row, ref.col))
+        return self._classify(first, unit) == "value"
 
     def _classify(self, cell: CellData | None, unit: str) -> str:
         """'value', 'skip' (blank or unit text) or 'stop' (another label)."""

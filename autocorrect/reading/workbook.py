@@ -35,7 +35,13 @@ from openpyxl.worksheet.formula import ArrayFormula
 
 from autocorrect.errors import WorkbookUnreadable
 from autocorrect.reading.guard import Limits, Preflight, preflight_bytes, read_submission
-from autocorrect.reading.refs import CellRef, RangeRef, parse_ref, split_sheet
+from autocorrect.reading.libreoffice import (
+    CONVERTIBLE_SUFFIXES,
+    LibreOfficeError,
+    convert_to_xlsx,
+    soffice_path,
+)
+from autocorrect.reading.refs import MAX_COL, MAX_ROW, CellRef, RangeRef, parse_ref, split_sheet
 
 
 @dataclass(frozen=True)
@@ -47,6 +53,9 @@ class CellData:
     formula: str | None  # "=..." as stored (English function names)
     cached: object  # last value the spreadsheet application saved, None if none
     number_format: str
+    # For a cell of an array formula (legacy `{=…}` or a spilled dynamic array): the whole
+    # range of the array; `formula` is then the anchor's formula, shared by every cell.
+    array: RangeRef | None = None
 
     @property
     def is_formula(self) -> bool:
@@ -82,6 +91,60 @@ class ConditionalFormat:
 
 
 @dataclass(frozen=True)
+class TablePart:
+    """An Excel table (ListObject): its name, area and column names, for structured
+    references such as `Tableau1[[#This Row],[CA HT]]`."""
+
+    name: str
+    area: RangeRef  # the whole table, header and totals rows included
+    columns: tuple[str, ...]
+    header_rows: int = 1
+    totals_rows: int = 0
+
+    @property
+    def data_area(self) -> RangeRef:
+        """The data rows only (`Table[#Data]`, and `Table[Col]`)."""
+        area = self.area
+        return RangeRef(
+            area.sheet,
+            area.min_row + self.header_rows,
+            area.min_col,
+            area.max_row - self.totals_rows,
+            area.max_col,
+        )
+
+    def column_index(self, name: str) -> int | None:
+        """0-based index of a column, matched case-insensitively, as Excel does."""
+        wanted = name.strip().casefold()
+        return next((i for i, c in enumerate(self.columns) if c.casefold() == wanted), None)
+
+
+@dataclass(frozen=True)
+class CalcSettings:
+    """How the file was saved: by which application, in which calculation mode. A file saved
+    by a calculating application in automatic mode holds the values the candidate saw."""
+
+    application: str = ""  # docProps/app.xml <Application>, "" when absent
+    calc_mode: str = "auto"  # xl/workbook.xml <calcPr calcMode>: "auto", "manual"…
+
+    @property
+    def saved_by_calculating_application(self) -> bool:
+        """A spreadsheet application that recalculates (Excel, LibreOffice…), not a library
+        that writes formulas without computing them (openpyxl, XlsxWriter…)."""
+        name = self.application.casefold()
+        if not name:
+            return False
+        return not any(lib in name for lib in _NON_CALCULATING_WRITERS)
+
+    @property
+    def automatic(self) -> bool:
+        return self.calc_mode.casefold() in ("auto", "autonotable", "")
+
+
+_NON_CALCULATING_WRITERS = ("openpyxl", "xlsxwriter", "rubyxl", "phpspreadsheet", "epplus")
+
+
+@dataclass(frozen=True)
 class Workbook:
     """A submission as plain data."""
 
@@ -94,6 +157,9 @@ class Workbook:
     by_sheet: Mapping[str, tuple[CellData, ...]] = field(repr=False)
     charts: tuple[Chart, ...] = ()
     conditional_formats: tuple[ConditionalFormat, ...] = ()
+    tables: tuple[TablePart, ...] = ()
+    calc: CalcSettings = CalcSettings()
+    converted_from: str = ""  # ".xls", ".ods"…: graded through a LibreOffice conversion
     limits: Limits = field(default=Limits(), repr=False)  # what the evaluator may do with it
 
     @functools.cached_property
@@ -134,13 +200,31 @@ class Workbook:
             return None
         return parse_ref(destination.replace("$", ""), actual)
 
+    def table_named(self, name: str) -> TablePart | None:
+        wanted = name.casefold()
+        return next((t for t in self.tables if t.name.casefold() == wanted), None)
+
+    def table_at(self, ref: CellRef) -> TablePart | None:
+        """The table whose area holds the cell (for `[@Col]` written inside a table)."""
+        for table in self.tables:
+            area = table.area
+            rows_hit = area.min_row <= ref.row <= area.max_row
+            if area.sheet == ref.sheet and rows_hit and area.min_col <= ref.col <= area.max_col:
+                return table
+        return None
+
 
 def load(path: Path, limits: Limits | None = None) -> Workbook:
     """Read a submission; raises WorkbookUnreadable with a French message, nothing else
     (MemoryError aside: the caller reports the memory limit)."""
     limits = limits or Limits()
     data = read_submission(path, limits)
-    checked = preflight_bytes(data, limits)
+    converted_from = ""
+    try:
+        checked = preflight_bytes(data, limits)
+    except WorkbookUnreadable as refused:
+        data, converted_from = _converted(data, refused)
+        checked = preflight_bytes(data, limits)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about unsupported extensions
@@ -159,8 +243,40 @@ def load(path: Path, limits: Limits | None = None) -> Workbook:
         workbook,
         charts=read_charts(BytesIO(data), workbook.sheets),
         conditional_formats=_conditional_formats(formulas_wb),
+        tables=_tables(formulas_wb),
+        calc=_calc_settings(BytesIO(data), formulas_wb),
+        converted_from=converted_from,
         limits=limits,
     )
+
+
+def _converted(data: bytes, refused: WorkbookUnreadable) -> tuple[bytes, str]:
+    """A .xls/.ods/.fods the guard refused, converted to .xlsx by LibreOffice when it is
+    installed; otherwise (or when the conversion fails) the guard's message stands."""
+    kind = _legacy_kind(data) if refused.reason in ("xls", "ods") else None
+    if kind is None or soffice_path() is None:
+        raise refused
+    try:
+        return convert_to_xlsx(data, kind), CONVERTIBLE_SUFFIXES[kind]
+    except LibreOfficeError as exc:
+        raise WorkbookUnreadable(
+            refused.reason,
+            f"{refused.message} (La conversion automatique par LibreOffice a échoué : {exc}.)",
+        ) from exc
+
+
+def _legacy_kind(data: bytes) -> str | None:
+    """Which LibreOffice import filter suits a refused legacy spreadsheet."""
+    if data.startswith(b"PK"):
+        return "ods"
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        return "xls"  # an OLE2 file: LibreOffice's Excel 97 filter refuses anything else
+    head = data[:4096].decode("utf-8", "replace")
+    if "urn:schemas-microsoft-com:office:spreadsheet" in head:
+        return "xml-2003"
+    if "opendocument.spreadsheet" in head or "<office:spreadsheet" in head:
+        return "fods"
+    return None
 
 
 def _unreadable_by_openpyxl(exc: Exception) -> WorkbookUnreadable:
@@ -237,11 +353,17 @@ def _to_workbook(path: Path, formulas_wb: Any, values_wb: Any, checked: Prefligh
 def _sheet_cells(ws: Any, cached_ws: Any) -> Iterator[CellData]:
     # ws._cells holds only the stored cells: iterating the claimed dimension could mean
     # billions of empty cells for a file whose last cell is XFD1048576.
+    arrays = _array_ranges(ws)
     for (row, col), cell in sorted(ws._cells.items()):
         raw = cell.value
-        if raw is None or raw == "":
+        array = arrays.get((row, col))
+        if (raw is None or raw == "") and array is None:
             continue
         formula = _formula_text(raw)
+        if array is not None:
+            # Every cell of an array range is a formula cell of the array, though only the
+            # anchor stores the formula: the others only store their cached value.
+            formula = array[1]
         cached = cached_ws._cells.get((row, col))
         yield CellData(
             ref=CellRef(ws.title, row, col),
@@ -249,7 +371,27 @@ def _sheet_cells(ws: Any, cached_ws: Any) -> Iterator[CellData]:
             formula=formula,
             cached=_plain(cached.value) if (formula and cached is not None) else None,
             number_format=str(cell.number_format or "General"),
+            array=array[0] if array is not None else None,
         )
+
+
+def _array_ranges(ws: Any) -> dict[tuple[int, int], tuple[RangeRef, str]]:
+    """(row, col) -> (array range, anchor formula) for every cell stored in an array range
+    (`<f t="array" ref="C5:C9">`: a legacy `{=…}` or a spilled dynamic array)."""
+    found: dict[tuple[int, int], tuple[RangeRef, str]] = {}
+    for (row, col), cell in ws._cells.items():
+        raw = cell.value
+        if not isinstance(raw, ArrayFormula) or not raw.text:
+            continue
+        area = parse_ref(str(raw.ref or "").replace("$", ""), ws.title)
+        if area is None or area.max_row >= MAX_ROW or area.max_col >= MAX_COL:
+            area = RangeRef(ws.title, row, col, row, col)
+        formula = str(raw.text)
+        for r in range(area.min_row, area.max_row + 1):
+            for c in range(area.min_col, area.max_col + 1):
+                if (r, c) in ws._cells:  # only stored cells: the guard bounded them
+                    found[(r, c)] = (area, formula)
+    return found
 
 
 def _formula_text(raw: object) -> str | None:
@@ -267,6 +409,47 @@ def _plain(value: object) -> object:
     if isinstance(value, dt.timedelta):
         return value.total_seconds() / 86400
     return value
+
+
+def _tables(wb: Any) -> tuple[TablePart, ...]:
+    found: list[TablePart] = []
+    for ws in wb.worksheets:
+        for table in ws.tables.values():
+            area = parse_ref(str(table.ref or "").replace("$", ""), ws.title)
+            if area is None or not table.displayName:
+                continue
+            columns = tuple(str(c.name or "") for c in table.tableColumns)
+            found.append(
+                TablePart(
+                    name=str(table.displayName),
+                    area=area,
+                    columns=columns,
+                    header_rows=1 if table.headerRowCount is None else int(table.headerRowCount),
+                    totals_rows=int(table.totalsRowCount or 0),
+                )
+            )
+    return tuple(found)
+
+
+def _calc_settings(data: IO[bytes], wb: Any) -> CalcSettings:
+    calculation = getattr(wb, "calculation", None)
+    mode = str(getattr(calculation, "calcMode", None) or "auto")
+    return CalcSettings(application=_application_name(data), calc_mode=mode)
+
+
+def _application_name(data: IO[bytes]) -> str:
+    """docProps/app.xml <Application> (openpyxl does not read it back)."""
+    try:
+        with zipfile.ZipFile(data) as archive:
+            if "docProps/app.xml" not in archive.namelist():
+                return ""
+            root = defused_fromstring(archive.read("docProps/app.xml"))
+    except (zipfile.BadZipFile, KeyError, OSError, DefusedXmlException, ParseError):
+        return ""
+    for node in root.iter():
+        if str(node.tag).endswith("}Application") or node.tag == "Application":
+            return str(node.text or "").strip()[:200]
+    return ""
 
 
 def _defined_names(wb: Any) -> dict[str, str]:
@@ -294,6 +477,7 @@ class FormulaToken:
     kind: str  # "ref" | "func" | "other"
     text: str  # the reference, the upper-case function name, or the token itself
     raw: str  # the token exactly as written, so that joining raws rebuilds the formula
+    operator: str = ""  # "prefix" (unary -/+), "postfix" (%), "infix", or "" otherwise
 
 
 _DIGITS_ARGUMENT = frozenset({"ROUND", "ROUNDUP", "ROUNDDOWN", "TRUNC", "FIXED"})
@@ -334,8 +518,12 @@ def tokenize(formula: str) -> list[FormulaToken]:
             name = token.value[:-1].upper().removeprefix("_XLFN.").removeprefix("_XLWS.")
             tokens.append(FormulaToken("func", name, token.value))
         else:
-            tokens.append(FormulaToken("other", token.value, token.value))
+            operator = _OPERATOR_KINDS.get(token.type, "")
+            tokens.append(FormulaToken("other", token.value, token.value, operator))
     return tokens
+
+
+_OPERATOR_KINDS = {Token.OP_PRE: "prefix", Token.OP_POST: "postfix", Token.OP_IN: "infix"}
 
 
 def is_date_format(number_format: str) -> bool:

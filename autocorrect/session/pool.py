@@ -26,6 +26,7 @@ from types import TracebackType
 from typing import Any
 
 from autocorrect.errors import RubricError
+from autocorrect.reading.libreoffice import set_conversion_timeout
 from autocorrect.reference.case import load_case
 from autocorrect.rubric.load import load_rubric
 from autocorrect.rubric.model import Rubric
@@ -110,7 +111,9 @@ class WorkerPool:
     def _spawn(self) -> _Worker:
         parent, child = self.context.Pipe(duplex=True)
         process = self.context.Process(
-            target=serve, args=(self.rubric, self.limits.memory_mb, child), daemon=True
+            target=serve,
+            args=(self.rubric, self.limits.memory_mb, child, self.limits.timeout_s),
+            daemon=True,
         )
         process.start()
         child.close()
@@ -241,13 +244,18 @@ def _abnormal_message(exitcode: int | None, limits: RunLimits) -> str:
 
 
 def serve(
-    rubric_source: Path | Rubric, memory_mb: int, conn: multiprocessing.connection.Connection
+    rubric_source: Path | Rubric,
+    memory_mb: int,
+    conn: multiprocessing.connection.Connection,
+    timeout_s: float | None = None,
 ) -> None:
     """Worker main loop: cap memory, load the rubric once, then grade the jobs received until
     told to stop (None) or the parent goes away."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     cap = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+    if timeout_s is not None:  # a .xls/.ods conversion must end well before the worker's limit
+        set_conversion_timeout(timeout_s / 3)
     rubric = _load(rubric_source, conn)
     if rubric is None:
         return
