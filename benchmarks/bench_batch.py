@@ -30,8 +30,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from autocorrect.rubric.load import load_rubric
-from autocorrect.session.batch import BatchOptions, default_jobs, run_batch
-from autocorrect.session.isolation import RunLimits
+from autocorrect.session.batch import BatchOptions, run_batch
+from autocorrect.session.limits import RunLimits, default_jobs
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures" / "c20-bureau-plus"

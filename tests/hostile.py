@@ -7,6 +7,7 @@ or formulas. Nothing here touches the network or the shared corpus.
 
 from __future__ import annotations
 
+import os
 import warnings
 import zipfile
 from collections.abc import Iterable, Mapping, Sequence
@@ -109,4 +110,105 @@ def with_external_link(path: Path, source: Path, target: str) -> Path:
                 ("externalLinkPath", target, "External")
             ),
         },
+    )
+
+
+# --------------------------------------------------------------------------- guard counters
+
+
+def comment_before_root(sheet: bytes, comment_bytes: int = 100_000) -> bytes:
+    """`sheet` with a long comment (over a read chunk) between the declaration and the root."""
+    declaration, _, rest = sheet.partition(b"?>")
+    return declaration + b"?><!--" + b"x" * comment_bytes + b"-->" + rest
+
+
+def two_prefix_sheet(count: int, columns: int = 50) -> bytes:
+    """A sheet whose root uses the default namespace and whose cells use a second prefix bound
+    to the same namespace (`<y:c>`): a parser reads every cell."""
+    rows = []
+    for start in range(0, count, columns):
+        row = start // columns + 1
+        cells = "".join(
+            f'<y:c r="{get_column_letter(i % columns + 1)}{row}"><y:v>{i}</y:v></y:c>'
+            for i in range(start, min(start + columns, count))
+        )
+        rows.append(f'<y:row r="{row}">{cells}</y:row>')
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<worksheet xmlns="{SHEET_NS}" '
+        f'xmlns:y="{SHEET_NS}"><sheetData>{"".join(rows)}</sheetData></worksheet>'
+    ).encode()
+
+
+def empty_rows_sheet(count: int) -> bytes:
+    """`count` empty rows and a single cell: tiny once compressed, long for a parser."""
+    rows = "".join(f'<row r="{r}"/>' for r in range(1, count + 1))
+    return worksheet(f'{rows}<row r="{count + 1}"><c r="A{count + 1}"><v>1</v></c></row>')
+
+
+# --------------------------------------------------------------------------- batch folders
+
+
+NOT_UTF8_NAME = b"copie_\xe9l\xe8ve.xlsx"  # what unzip makes of a name from a Windows zip
+CONTROL_NAME = "cloche\x07.xlsx"
+FORMULA_NAME = '=HYPERLINK("http-exemple","Voir").xlsx'
+
+
+def odd_entries(folder: Path, outside: Path, workbook: bytes) -> dict[str, str]:
+    """Fill `folder` with entries that are not plain submissions; returns the name of each (as
+    `os.listdir` gives it) by kind. `outside` is a workbook outside the folder."""
+    made = {
+        "folder": "dupont.xlsx",  # a directory named like a copy
+        "dangling": "fantome.xlsx",
+        "loop": "boucle.xlsx",
+        "outside": "autre.xlsx",  # a link to another candidate's workbook
+        "fifo": "tube.xlsx",
+        "device-link": "zero.xlsx",
+    }
+    (folder / made["folder"]).mkdir()
+    (folder / made["folder"] / "dedans.xlsx").write_bytes(workbook)
+    (folder / made["dangling"]).symlink_to(folder / "absent.xlsx")
+    (folder / made["loop"]).symlink_to(folder / made["loop"])
+    (folder / made["outside"]).symlink_to(outside)
+    os.mkfifo(folder / made["fifo"])
+    (folder / made["device-link"]).symlink_to("/dev/zero")
+    return made
+
+
+def odd_names(folder: Path, workbook: bytes) -> list[str]:
+    """Real workbooks under names that are not valid UTF-8, hold a control character, or
+    start like a spreadsheet formula; returns the names as `os.listdir` gives them."""
+    names = [os.fsdecode(NOT_UTF8_NAME), CONTROL_NAME, FORMULA_NAME]
+    for name in names:
+        (folder / name).write_bytes(workbook)
+    return names
+
+
+def single_sheet_package(path: Path, sheet: bytes) -> Path:
+    """The smallest package a reader opens: one workbook holding one sheet, `sheet`."""
+    office = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    content_types = (
+        b'<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/'
+        b'content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-'
+        b'package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+        b'<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
+        b'officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/'
+        b'sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.'
+        b'worksheet+xml"/></Types>'
+    )
+    workbook = (
+        f'<?xml version="1.0"?><workbook xmlns="{SHEET_NS}" xmlns:r="{office}"><sheets>'
+        '<sheet name="Feuil1" sheetId="1" r:id="rId1"/></sheets></workbook>'
+    ).encode()
+    return write_zip(
+        path,
+        [
+            ("[Content_Types].xml", content_types),
+            ("_rels/.rels", relationships(("officeDocument", "xl/workbook.xml", ""))),
+            ("xl/workbook.xml", workbook),
+            (
+                "xl/_rels/workbook.xml.rels",
+                relationships(("worksheet", "worksheets/sheet1.xml", "")),
+            ),
+            (FIRST_SHEET, sheet),
+        ],
     )

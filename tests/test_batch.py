@@ -160,6 +160,7 @@ def test_rerun_skips_unchanged_candidates_and_rewrites_nothing() -> None:
     files = [p for p in (root / "out").rglob("*") if p.is_file()]
     before = {p: (p.stat().st_mtime_ns, p.read_bytes()) for p in files}
     before.pop(root / "out" / "run.json")
+    before.pop(root / "out" / ".autocorrect" / "lock")  # written by each run that holds it
     events: list[Progress] = []
     second = run_batch(folder, rubric, root / "out", events.append, BatchOptions(jobs=2))
     assert second.graded == ()

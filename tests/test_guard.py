@@ -387,17 +387,27 @@ def test_zip_bomb_by_ratio(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(
-    "limits",
+    ("limits", "reason"),
     [
-        Limits(max_members=10),
-        Limits(max_uncompressed_bytes=20_000),
-        Limits(max_member_bytes=5_000),
-        Limits(max_compression_ratio=3.0, ratio_min_member_bytes=5_000),
+        (Limits(max_members=10), "zip-bomb"),
+        (Limits(max_uncompressed_bytes=20_000), "large-sheet"),  # normal compression: large
+        (Limits(max_member_bytes=5_000), "large-sheet"),
+        (Limits(max_compression_ratio=3.0, ratio_min_member_bytes=5_000), "zip-bomb"),
     ],
     ids=["members", "total", "member", "ratio"],
 )
-def test_every_size_limit_is_a_setting(limits: Limits) -> None:
-    assert rejected(SUJET, limits).reason == "zip-bomb"
+def test_every_size_limit_is_a_setting(limits: Limits, reason: str) -> None:
+    assert rejected(SUJET, limits).reason == reason
+
+
+def test_a_large_legitimate_workbook_is_not_called_a_bomb() -> None:
+    """Over the size limits with an ordinary compression ratio: `large-sheet`, and the
+    message does not speak of a decompression bomb."""
+    error = rejected(SUJET, Limits(max_member_bytes=5_000))
+    assert error.reason == "large-sheet"
+    assert "bombe" not in error.message
+    bomb = rejected(SUJET, Limits(max_member_bytes=5_000, max_compression_ratio=1.5))
+    assert bomb.reason == "zip-bomb"
 
 
 def test_many_members_are_counted_before_zipfile_lists_them(tmp_path: Path) -> None:

@@ -16,10 +16,10 @@ import pytest
 
 from autocorrect import french
 from autocorrect.render.formula_fr import french_formula, french_function
-from autocorrect.render.gradebook import GradebookEntry
 from autocorrect.render.html import error_chain, render_report_html
 from autocorrect.render.matrix import matrices
 from autocorrect.report import Verdict
+from autocorrect.session.model import GradebookEntry
 from autocorrect.session.store import load_report
 from tests.batch_helpers import Batch, case_batch, scratch
 from tests.conftest import ROOT

@@ -32,9 +32,13 @@ from tests.hostile import (
     FIRST_SHEET,
     SHEET_NS,
     SUBMISSION,
+    comment_before_root,
+    empty_rows_sheet,
     grid_sheet,
     members,
     rezip,
+    single_sheet_package,
+    two_prefix_sheet,
 )
 
 MIB = 1024 * 1024
@@ -110,17 +114,17 @@ def test_zip_bomb_is_refused_in_a_second(tmp_path: Path, c20_rubric: Rubric) -> 
 
 
 @pytest.mark.parametrize(
-    "limits",
+    ("limits", "reason"),
     [
-        Limits(max_uncompressed_bytes=50_000),
-        Limits(max_member_bytes=5_000),
-        Limits(max_compression_ratio=2.0, ratio_min_member_bytes=5_000),
-        Limits(max_members=10),
+        (Limits(max_uncompressed_bytes=50_000), "large-sheet"),  # ordinary compression
+        (Limits(max_member_bytes=5_000), "large-sheet"),
+        (Limits(max_compression_ratio=2.0, ratio_min_member_bytes=5_000), "zip-bomb"),
+        (Limits(max_members=10), "zip-bomb"),
     ],
     ids=["uncompressed", "member", "ratio", "members"],
 )
-def test_container_limits_are_settings(limits: Limits) -> None:
-    assert unreadable(SUBMISSION, limits).reason == "zip-bomb"
+def test_container_limits_are_settings(limits: Limits, reason: str) -> None:
+    assert unreadable(SUBMISSION, limits).reason == reason
 
 
 def test_a_member_lying_about_its_size_is_never_inflated(tmp_path: Path) -> None:
@@ -239,6 +243,54 @@ def test_shared_and_prefixed_formulas_are_counted(tmp_path: Path) -> None:
     assert unreadable(path, Limits(max_formulas=29)).reason == "too-many-formulas"
     book = load(path, Limits(max_formulas=30))  # the subject itself holds no formula
     assert sum(c.is_formula for c in book.cells.values()) == 30
+
+
+def test_a_long_comment_before_the_root_does_not_hide_the_cells(
+    tmp_path: Path, c20_rubric: Rubric
+) -> None:
+    sheet = comment_before_root(grid_sheet(100_001), comment_bytes=200_000)
+    path = rezip(tmp_path / "commentaire.xlsx", replace={FIRST_SHEET: sheet})
+    status, message = graded_quickly(path, c20_rubric, 3.0)
+    assert status == "unreadable"
+    assert "100\u202f000 cellules" in message  # the guard's refusal, before any parser
+    small = single_sheet_package(tmp_path / "petit.xlsx", comment_before_root(grid_sheet(40)))
+    assert unreadable(small, Limits(max_cells=39)).reason == "too-many-cells"
+    assert len(load(small, Limits(max_cells=40)).cells) == 40  # the comment itself is harmless
+
+
+def test_cells_under_another_prefix_are_counted(tmp_path: Path) -> None:
+    path = single_sheet_package(tmp_path / "prefixes.xlsx", two_prefix_sheet(60))
+    assert unreadable(path, Limits(max_cells=59)).reason == "too-many-cells"
+    assert len(load(path, Limits(max_cells=60)).cells) == 60  # what the parser reads
+
+
+def test_empty_rows_are_counted_and_refused_quickly(tmp_path: Path, c20_rubric: Rubric) -> None:
+    path = rezip(tmp_path / "lignes.xlsx", replace={FIRST_SHEET: empty_rows_sheet(1_048_575)})
+    assert path.stat().st_size < 3 * MIB
+    status, message = graded_quickly(path, c20_rubric, 5.0)
+    assert status == "unreadable"
+    assert "100\u202f000 lignes" in message  # the guard's refusal, before any parser
+    assert unreadable(path).reason == "too-many-cells"
+
+
+def test_row_limit_is_a_setting(tmp_path: Path) -> None:
+    path = single_sheet_package(tmp_path / "lignes.xlsx", empty_rows_sheet(50))
+    assert unreadable(path, Limits(max_rows=50)).reason == "too-many-cells"
+    assert load(path, Limits(max_rows=51)).sheets
+
+
+def test_a_doubled_text_stops_at_the_excel_cell_limit(tmp_path: Path) -> None:
+    """Thirty doublings would ask for 2^30 characters; Excel gives #VALUE! beyond 32,767."""
+    cells: dict[str, object] = {"H1": "ab"}
+    cells |= {f"H{r}": f"=H{r - 1}&H{r - 1}" for r in range(2, 32)}
+    book = built(tmp_path, cells)
+    evaluator = Evaluator(book)
+    started = time.perf_counter()
+    assert evaluator.value(CellRef("Calculs", 31, 8)) == ExcelError("#VALUE!")
+    assert time.perf_counter() - started < 5
+    assert len(str(evaluator.value(CellRef("Calculs", 14, 8)))) == 2**14  # within the limit
+    assert evaluator.value(CellRef("Calculs", 15, 8)) == ExcelError("#VALUE!")  # 32,768 chars
+    assert Limits().max_text_length == 32_767
 
 
 # --------------------------------------------------------------------------- one formula

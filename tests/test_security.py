@@ -28,7 +28,8 @@ from autocorrect.evaluate import evaluator as evaluator_module
 from autocorrect.render.json import render_json
 from autocorrect.report import CandidateReport, Code, Status
 from autocorrect.rubric.model import Rubric
-from autocorrect.session.batch import report_names, run_batch
+from autocorrect.session.batch import run_batch
+from autocorrect.session.names import report_names
 from tests.builders import candidate, product_table
 from tests.conftest import ROOT
 from tests.hostile import LOCAL_CORPUS, SUBMISSION, rezip, with_external_link
@@ -318,7 +319,8 @@ def odd_folder(folder: Path, names: list[str]) -> Path:
 def batch_names(folder: Path, out: Path, rubric: Rubric) -> Iterator[tuple[str, Path]]:
     summary = run_batch(folder, rubric, out)
     files = sorted(folder.iterdir())
-    assert sorted(summary.skipped) == [f for f in files if f.name.startswith(".")]  # hidden
+    hidden = [f.name for f in files if f.name.startswith(".")]
+    assert sorted(i.name for i in summary.skipped) == hidden
     assert len(summary.reports) == len(files) - len(summary.skipped)
     for report in summary.reports:
         assert report.status == Status.GRADED

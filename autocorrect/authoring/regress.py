@@ -16,11 +16,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autocorrect import french
-from autocorrect.api import grade
 from autocorrect.errors import AutocorrectError
 from autocorrect.rubric.load import load_rubric
 from autocorrect.rubric.model import Rubric
-from autocorrect.session.batch import report_names, submissions
+from autocorrect.session.folder import submissions
+from autocorrect.session.job import Job
+from autocorrect.session.limits import RunLimits, default_jobs
+from autocorrect.session.names import report_names
+from autocorrect.session.pool import WorkerPool
 
 Result = Mapping[str, object]  # one candidate's JSON report, as written by `batch`
 
@@ -97,11 +100,18 @@ class Impact:
         }
 
 
-def regrade(folder: Path, rubric: Rubric) -> dict[str, Result]:
-    """Grade every submission of a folder, keyed by the report name `batch` would use."""
+def regrade(folder: Path, rubric: Rubric, limits: RunLimits | None = None) -> dict[str, Result]:
+    """Grade every submission of a folder, keyed by the report name `batch` would use, in the
+    batch's pool of killable workers (same time and memory limits per copy)."""
     paths, _ = submissions(folder)
     names = report_names(paths)
-    return {names[p]: grade(p, rubric).to_dict() for p in paths}
+    jobs = [Job(p, names[p]) for p in paths]
+    if not jobs:
+        return {}
+    size = min(default_jobs(), len(jobs))
+    with WorkerPool(rubric, size, limits or RunLimits(), rubric.id) as pool:
+        results = {r.job.name: r.report.to_dict() for r in pool.run(jobs)}
+    return dict(sorted(results.items()))
 
 
 def baseline_from_folder(folder: Path) -> dict[str, Result]:

@@ -9,7 +9,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from autocorrect import __version__
-from autocorrect.api import grade
 from autocorrect.cli import rubric as cli_rubric
 from autocorrect.cli.french_args import FrenchArgumentParser
 from autocorrect.errors import RubricError
@@ -17,11 +16,16 @@ from autocorrect.render.json import render_json
 from autocorrect.render.progress import batch_summary_lines, progress_bar, progress_line
 from autocorrect.render.text import render_text
 from autocorrect.rubric.load import load_rubric
-from autocorrect.session.batch import BatchOptions, Progress, default_jobs, run_batch
-from autocorrect.session.isolation import RunLimits
+from autocorrect.session.batch import BatchOptions, run_batch
+from autocorrect.session.folder import InputFolderError
+from autocorrect.session.isolation import grade_isolated
+from autocorrect.session.limits import RunLimits, default_jobs
+from autocorrect.session.model import Progress
+from autocorrect.session.names import shown_name
+from autocorrect.session.outdir import OutputError
 
 EXIT_OK = 0
-EXIT_USAGE = 2  # bad command line or invalid rubric
+EXIT_USAGE = 2  # bad command line, invalid rubric, unusable input or output folder
 EXIT_UNREADABLE = 3  # `grade`: the submission could not be read
 EXIT_ERROR = 4  # `grade`: internal error while grading
 EXIT_INTERRUPTED = 130  # `batch`: stopped by Ctrl-C (what was graded is kept)
@@ -50,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="text",
         help="rapport lisible (text, défaut) ou JSON",
     )
+    _limit_options(one)
     one.set_defaults(handler=_grade)
     many = commands.add_parser("batch", help="corriger toutes les copies d'un dossier")
     many.add_argument("folder", type=Path, metavar="DOSSIER", help="dossier des copies")
@@ -64,20 +69,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="copies corrigées en parallèle (défaut : nombre de cœurs, %(default)s ici)",
     )
-    many.add_argument(
-        "--timeout",
-        type=_positive_float,
-        default=RunLimits.timeout_s,
-        metavar="S",
-        help="délai maximal par copie, en secondes (défaut : %(default)g)",
-    )
-    many.add_argument(
-        "--memory",
-        type=_positive_int,
-        default=RunLimits.memory_mb,
-        metavar="MO",
-        help="mémoire maximale par copie, en Mo (défaut : %(default)s)",
-    )
+    _limit_options(many)
     many.add_argument(
         "--annotate",
         action="store_true",
@@ -87,6 +79,22 @@ def build_parser() -> argparse.ArgumentParser:
     many.set_defaults(handler=_batch)
     cli_rubric.add_commands(commands)
     return parser
+
+
+def _limit_options(parser: argparse.ArgumentParser) -> None:
+    """The per-copy limits, the same for `grade` and `batch` (one isolated worker per copy)."""
+    parser.add_argument(
+        "--timeout",
+        type=_positive_float,
+        default=RunLimits.timeout_s,
+        help="délai maximal par copie, en secondes (défaut : %(default)g)",
+    )
+    parser.add_argument(
+        "--memory",
+        type=_positive_int,
+        default=RunLimits.memory_mb,
+        help="mémoire maximale par copie, en Mo (défaut : %(default)s)",
+    )
 
 
 def _positive_int(text: str) -> int:
@@ -116,15 +124,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     except RubricError as exc:
         print(f"Barème invalide : {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except (OutputError, InputFolderError) as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_USAGE
     return code
 
 
 def _grade(args: argparse.Namespace) -> int:
-    if not args.submission.is_file():
-        print(f"Fichier introuvable : {args.submission}", file=sys.stderr)
+    if not args.submission.exists():
+        print(f"Fichier introuvable : {shown_name(str(args.submission))}", file=sys.stderr)
         return EXIT_USAGE
-    rubric = load_rubric(args.rubric)
-    report = grade(args.submission, rubric)
+    if args.submission.is_dir():
+        print(f"Dossier, pas un classeur : {shown_name(str(args.submission))}", file=sys.stderr)
+        return EXIT_USAGE
+    rubric = load_rubric(args.rubric)  # an invalid rubric is a usage error, before any work
+    limits = RunLimits(args.timeout, args.memory)
+    name = shown_name(args.submission.stem)
+    # the command line has no threads and has imported the engine: fork the worker directly
+    report = grade_isolated(args.submission, args.rubric, limits, name, direct=True)
     text = (
         render_json(report)
         if args.format == "json"
@@ -136,7 +153,7 @@ def _grade(args: argparse.Namespace) -> int:
 
 def _batch(args: argparse.Namespace) -> int:
     if not args.folder.is_dir():
-        print(f"Dossier introuvable : {args.folder}", file=sys.stderr)
+        print(f"Dossier introuvable : {shown_name(str(args.folder))}", file=sys.stderr)
         return EXIT_USAGE
     rubric = load_rubric(args.rubric)
     options = BatchOptions(args.jobs, RunLimits(args.timeout, args.memory), args.annotate)

@@ -483,7 +483,22 @@ class Evaluator:
         result = self._run(ref, parsed)
         if isinstance(result, _Saved):
             self._unverified.add(ref)
-        return _to_python(result)
+            return _to_python(result)
+        return self._capped(ref, _to_python(result))
+
+    def _capped(self, ref: CellRef, value: object) -> object:
+        """A text longer than Excel's cell limit is #VALUE!, as in Excel (a formula that doubles
+        a text thirty times would otherwise ask for gigabytes)."""
+        limit = self.workbook.limits.max_text_length
+        if not isinstance(value, str) or len(value) <= limit:
+            return value
+        self._note(
+            Code.FORMULA_ERROR,
+            ref,
+            f"Le texte calculé dépasse {french.integer(limit)} caractères (limite d'une cellule "
+            "Excel) : il vaut #VALUE!, comme dans Excel.",
+        )
+        return ExcelError("#VALUE!")
 
     def _array_element(self, ref: CellRef, array: RangeRef) -> object:
         """A cell of an array formula: its element of the array the anchor computes (a

@@ -31,8 +31,14 @@ Reason codes (stable):
                      `max_compression_ratio` to 1
     xml-dtd          an XML member containing `<!DOCTYPE` or `<!ENTITY` anywhere (billion
                      laughs, XXE); Excel never writes them
-    too-many-cells   the sheets hold more than `max_cells` cells in total
+    large-sheet      a part over `max_member_bytes`, or parts over `max_uncompressed_bytes`
+                     in total, compressed no more than `max_compression_ratio` to 1: a
+                     genuinely large workbook, not a decompression bomb
+    too-many-cells   the sheets hold more than `max_cells` cells, or more than `max_rows`
+                     rows (empty rows included), in total
     too-many-formulas the sheets hold more than `max_formulas` formulas in total
+    permission       the file may not be read (its permissions)
+    not-a-file       the path is not a regular file (named pipe, device, socket, folder)
 
 Raised by the reader (`workbook.load`) once openpyxl has parsed what the guard let through:
 
@@ -56,22 +62,26 @@ with a stray value in XFD1048576 declares 17 G cells, and readers that trust the
 its own: it is recorded in `Preflight.declared_dimensions`, and a French warning is added when
 it covers more than `max_declared_cells`. What rejects (`too-many-cells`) is the number of
 cells actually present, counted as the `<c>` elements of the sheet parts, summed over all
-sheets, above `max_cells`; likewise `too-many-formulas` counts the `<f>` elements (one per
-formula cell, shared and array formulas included) against `max_formulas`. Both are counted
-while the member is decompressed, so a rejection costs no parsing. A sheet part is
+sheets, above `max_cells`, or the number of `<row>` elements above `max_rows` (a row costs the
+parser as much as a cell, even empty); likewise `too-many-formulas` counts the `<f>` elements
+(one per formula cell, shared and array formulas included) against `max_formulas`. They are
+counted while the member is decompressed, so a rejection costs no parsing, and counted as the
+parser sees them: whatever namespace prefix each element uses (`<c>`, `<x:c>`…), and however
+long the comments and processing instructions before the root element. A sheet part is
 recognised by its root element (worksheet, dialogsheet, macrosheet), not by its name.
 
 Limits enforced elsewhere, kept here so that every limit is one named setting:
 `max_formula_length`, `max_formula_depth` and `max_range_cells` are applied by the evaluator
-(a formula over a limit is not evaluated and gets a French finding, the copy is still graded);
-the per-file wall time and memory cap are `isolation.RunLimits`.
+(a formula over a limit is not evaluated and gets a French finding, the copy is still graded),
+and `max_text_length` (a computed text longer than an Excel cell can hold is #VALUE!); the
+per-file wall time and memory cap are `session.limits.RunLimits`.
 
 Warnings (the file is still graded): macros (`vbaProject.bin`, Excel 4.0 macro sheets),
 external links (targets read from the relationship files, never opened), huge declared
 dimensions.
 
-Files the caller cannot read (missing path, permissions) are the caller's error: the
-`OSError` from opening the path propagates. Anything wrong *inside* the file becomes a
+A missing path is the caller's error (the `OSError` propagates); a file that may not be read
+or is not a regular file, and anything wrong *inside* the file, becomes a
 `WorkbookUnreadable`.
 """
 
@@ -80,6 +90,7 @@ from __future__ import annotations
 import html
 import posixpath
 import re
+import stat
 import struct
 import zipfile
 import zlib
@@ -110,6 +121,9 @@ REASONS = frozenset(
         "xml-dtd",
         "too-many-cells",
         "too-many-formulas",
+        "large-sheet",
+        "permission",
+        "not-a-file",
         "strict-ooxml",  # raised by workbook.load
         "no-sheet",  # raised by workbook.load
     }
@@ -136,11 +150,13 @@ class Limits:
     # the sheets (guard, counted in the XML before any parser runs)
     max_declared_cells: int = 2_000_000  # a larger <dimension> is a warning, never a rejection
     max_cells: int = 100_000  # cells actually present, all sheets together
+    max_rows: int = 100_000  # <row> elements, empty ones included, all sheets together
     max_formulas: int = 20_000  # formula cells, all sheets together
     # one formula (evaluator: not evaluated beyond these, reported as a finding)
     max_formula_length: int = 8192  # characters; Excel's own limit
     max_formula_depth: int = 64  # nested functions and parentheses; Excel allows 64 functions
     max_range_cells: int = 100_000  # larger: cut to its cells; still larger: not evaluated
+    max_text_length: int = 32_767  # characters of a computed text; Excel's cell limit
 
 
 @dataclass(frozen=True)
@@ -165,14 +181,20 @@ def preflight(path: Path, limits: Limits = Limits()) -> Preflight:
 
 
 def read_submission(path: Path, limits: Limits = Limits()) -> bytes:
-    """The file's bytes, never more than `max_file_bytes` read; empty or too large raise."""
-    size = path.stat().st_size
-    if size == 0:
+    """The file's bytes, never more than `max_file_bytes` read; empty, too large, unreadable
+    or not a regular file raise."""
+    info = path.stat()
+    if not stat.S_ISREG(info.st_mode):
+        raise _not_a_file()
+    if info.st_size == 0:
         raise _empty()
-    if size > limits.max_file_bytes:
-        raise _too_large(size, limits)
-    with path.open("rb") as fh:
-        data = fh.read(limits.max_file_bytes + 1)
+    if info.st_size > limits.max_file_bytes:
+        raise _too_large(info.st_size, limits)
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(limits.max_file_bytes + 1)
+    except PermissionError:
+        raise _permission() from None
     if not data:  # the file shrank, or is a special file reporting no size
         raise _empty()
     if len(data) > limits.max_file_bytes:
@@ -213,6 +235,22 @@ def _too_large(size: int, limits: Limits) -> WorkbookUnreadable:
         f"{french.file_size(limits.max_file_bytes)} : ce n'est sans doute pas le classeur de "
         "l'épreuve (ou il contient de très grosses images). Il n'a pas été ouvert ; demander "
         "au candidat de vérifier le fichier déposé.",
+    )
+
+
+def _permission() -> WorkbookUnreadable:
+    return WorkbookUnreadable(
+        "permission",
+        "Le fichier ne peut pas être lu : ses droits d'accès l'interdisent au correcteur. "
+        "Rendre le fichier lisible (droits de lecture) puis relancer la correction.",
+    )
+
+
+def _not_a_file() -> WorkbookUnreadable:
+    return WorkbookUnreadable(
+        "not-a-file",
+        "Ce n'est pas un fichier ordinaire (dossier, tube nommé ou périphérique) : il n'a pas "
+        "été ouvert. Déposer le classeur .xlsx lui-même.",
     )
 
 
@@ -296,6 +334,24 @@ def _too_many_cells(limits: Limits) -> WorkbookUnreadable:
         f"Le classeur contient plus de {french.integer(limits.max_cells)} cellules remplies : ce "
         "n'est pas un classeur d'épreuve et sa lecture serait trop longue. Il n'a pas été "
         "ouvert ; demander au candidat de vérifier le fichier déposé.",
+    )
+
+
+def _too_many_rows(limits: Limits) -> WorkbookUnreadable:
+    return WorkbookUnreadable(
+        "too-many-cells",
+        f"Le classeur contient plus de {french.integer(limits.max_rows)} lignes (vides "
+        "comprises) : ce n'est pas un classeur d'épreuve et sa lecture serait trop longue. Il n'a pas été "
+        "ouvert ; demander au candidat de vérifier le fichier déposé.",
+    )
+
+
+def _large_sheet(detail: str) -> WorkbookUnreadable:
+    return WorkbookUnreadable(
+        "large-sheet",
+        f"Le classeur est trop volumineux pour une copie d'épreuve ({detail}) : il n'a pas été "
+        "ouvert. Demander au candidat de vérifier le fichier déposé (données ou images en "
+        "trop).",
     )
 
 
@@ -556,7 +612,7 @@ _CHUNK = 64 * 1024
 _LOCAL_HEADER = struct.Struct("<4sHHHHHIIIHH")
 _XML_NAME_SUFFIXES = (".xml", ".rels", ".vml")
 _DTD_MARKERS = (b"<!DOCTYPE", b"<!ENTITY")
-_SHEET_ROOT = re.compile(rb"<(?:([A-Za-z_][\w.-]*):)?(?:worksheet|dialogsheet|macrosheet)[\s/>]")
+_SHEET_ROOT = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:worksheet|dialogsheet|macrosheet)[\s/>]")
 _DIMENSION = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?dimension\b[^>]*?\bref\s*=\s*[\"']([^\"']*)")
 _RELATIONSHIP = re.compile(r"<(?:[A-Za-z_][\w.-]*:)?Relationship\b([^>]*)>")
 _ATTRIBUTE = re.compile(r"([\w:.-]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
@@ -591,7 +647,9 @@ class _Scan:
     dimensions: dict[str, str] = field(default_factory=dict)
     sheet_cells: dict[str, int] = field(default_factory=dict)
     cells: int = 0
+    rows: int = 0
     formulas: int = 0
+    compressed: int = 0  # compressed bytes of the members read so far
 
 
 def _check_zip(data: bytes, limits: Limits) -> Preflight:
@@ -647,16 +705,19 @@ def _check_declared_sizes(infos: list[zipfile.ZipInfo], limits: Limits) -> None:
         )
     total = sum(info.file_size for info in infos)
     if total > limits.max_uncompressed_bytes:
-        raise _zip_bomb(
+        compressed = sum(info.compress_size for info in infos)
+        detail = (
             f"{french.file_size(total)} une fois décompressé, limite "
             f"{french.file_size(limits.max_uncompressed_bytes)}"
         )
+        raise _oversized(detail, total, compressed, limits)
     for info in infos:
         if info.file_size > limits.max_member_bytes:
-            raise _zip_bomb(
+            detail = (
                 f"« {info.filename} » ferait {french.file_size(info.file_size)}, limite "
                 f"{french.file_size(limits.max_member_bytes)}"
             )
+            raise _oversized(detail, info.file_size, info.compress_size, limits)
         if info.file_size > limits.ratio_min_member_bytes:
             ratio = info.file_size / max(info.compress_size, 1)
             if ratio > limits.max_compression_ratio:
@@ -727,7 +788,7 @@ def _read_members(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], limits
     for info in infos:
         try:
             with archive.open(info) as fh:
-                total = _read_member(fh, info.filename, scan, total, limits)
+                total = _read_member(fh, info, scan, total, limits)
         except _ZIP_ERRORS as exc:
             if "CRC" in str(exc):
                 raise _damaged(
@@ -737,11 +798,15 @@ def _read_members(archive: zipfile.ZipFile, infos: list[zipfile.ZipInfo], limits
     return scan
 
 
-def _read_member(fh: IO[bytes], name: str, scan: _Scan, total: int, limits: Limits) -> int:
+def _read_member(
+    fh: IO[bytes], info: zipfile.ZipInfo, scan: _Scan, total: int, limits: Limits
+) -> int:
     """Read one member to its end (zipfile checks the CRC there); return the running total."""
+    name = info.filename
+    scan.compressed += info.compress_size
     size = 0
     is_xml = name.lower().endswith(_XML_NAME_SUFFIXES)
-    tags: _SheetTags | None = None
+    sheet: _SheetCounter | None = None
     dtd = False
     kept: list[bytes] | None = [] if name.lower().endswith(".rels") else None
     tail = b""
@@ -749,28 +814,30 @@ def _read_member(fh: IO[bytes], name: str, scan: _Scan, total: int, limits: Limi
         size += len(chunk)
         total += len(chunk)
         if size > limits.max_member_bytes:
-            raise _zip_bomb(
-                f"« {name} » dépasse {french.file_size(limits.max_member_bytes)} une fois "
-                "décompressé"
-            )
+            most = french.file_size(limits.max_member_bytes)
+            detail = f"« {name} » dépasse {most} une fois décompressé"
+            raise _oversized(detail, size, info.compress_size, limits)
         if total > limits.max_uncompressed_bytes:
-            raise _zip_bomb(
+            detail = (
                 f"plus de {french.file_size(limits.max_uncompressed_bytes)} une fois décompressé"
             )
+            raise _oversized(detail, total, scan.compressed, limits)
         if kept is not None:
             kept.append(chunk)
-        if size == len(chunk):  # first chunk: is it XML (BOMs and NULs aside), is it a sheet?
+        if size == len(chunk):  # first chunk: is it XML (BOMs and NULs aside)?
             head = _denul(chunk)
-            is_xml = is_xml or head.lstrip(b"\xef\xbb\xbf\xff\xfe \t\r\n").startswith(b"<")
-            tags = _sheet_head(name, head, scan) if is_xml else None
+            is_xml = is_xml or head.lstrip(_BLANKS).startswith(b"<")
+            sheet = _SheetCounter(name) if is_xml else None
         if not is_xml:
             continue
         text = _denul(chunk)
         window = tail + text
         dtd = dtd or any(marker in window for marker in _DTD_MARKERS)
-        if tags is not None:
-            _count_sheet_elements(tags, tail, text, name, scan, limits)
-        tail = window[-max(16, tags.width if tags else 0) :]
+        if sheet is not None:
+            sheet.feed(text, scan, limits)
+        tail = window[-16:]
+    if sheet is not None:
+        sheet.finish(scan, limits)
     if dtd:
         scan.dtd_members.append(name)
     if kept is not None:
@@ -778,48 +845,95 @@ def _read_member(fh: IO[bytes], name: str, scan: _Scan, total: int, limits: Limi
     return total
 
 
-@dataclass(frozen=True)
-class _SheetTags:
-    """How a sheet part opens its cell and formula elements (`<c `, or `<x:c ` when the part
-    uses a prefix)."""
-
-    cell: re.Pattern[bytes]
-    formula: re.Pattern[bytes]
-    width: int  # length of a match: one can straddle two chunks by at most width - 1 bytes
+def _oversized(detail: str, size: int, compressed: int, limits: Limits) -> WorkbookUnreadable:
+    """Over a size limit: a bomb when compressed beyond the ratio limit, else a large file."""
+    if size / max(compressed, 1) > limits.max_compression_ratio:
+        return _zip_bomb(detail)
+    return _large_sheet(detail)
 
 
-def _sheet_head(name: str, head: bytes, scan: _Scan) -> _SheetTags | None:
-    """For a sheet part (recognised by its root element), record its dimension and return
-    the patterns of its cell and formula elements; None for other parts."""
-    root = _SHEET_ROOT.search(head)
-    if root is None:
-        return None
-    found = _DIMENSION.search(head)
-    if found is not None:
-        scan.dimensions[name] = found.group(1).decode("ascii", "replace")[:64]
-    prefix: bytes | None = root.group(1)
-    opening = b"<" + prefix + b":" if prefix else b"<"
-    return _SheetTags(
-        cell=re.compile(re.escape(opening + b"c") + rb"[\s/>]"),
-        formula=re.compile(re.escape(opening + b"f") + rb"[\s/>]"),
-        width=len(opening) + 2,
-    )
+_BLANKS = b"\xef\xbb\xbf\xff\xfe \t\r\n"
+_TAG_SPAN = 80  # enough bytes after a "<" to recognise a prefixed element name
+_CELL_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c[\s/>]")
+_FORMULA_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f[\s/>]")
+_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?row[\s/>]")
 
 
-def _count_sheet_elements(
-    tags: _SheetTags, tail: bytes, text: bytes, name: str, scan: _Scan, limits: Limits
-) -> None:
-    """Count the cells and formulas of one chunk of a sheet part; the bytes kept from the
-    previous chunk are shorter than a match, so no element is counted twice."""
-    region = tail[-(tags.width - 1) :] + text
-    cells = len(tags.cell.findall(region))
-    scan.sheet_cells[name] = scan.sheet_cells.get(name, 0) + cells
-    scan.cells += cells
-    if scan.cells > limits.max_cells:
-        raise _too_many_cells(limits)
-    scan.formulas += len(tags.formula.findall(region))
-    if scan.formulas > limits.max_formulas:
-        raise _too_many_formulas(limits)
+@dataclass
+class _SheetCounter:
+    """Counts a member's cells, formulas and rows as a parser would meet them, once its root
+    element (after any comments and processing instructions, however long) says it is a
+    sheet. Elements are recognised whatever their namespace prefix. Chunks are cut at their
+    last `<`, so an element split over two chunks is counted once."""
+
+    name: str
+    state: str = "prolog"  # until the root element is seen; then "sheet" or "other"
+    pending: bytes = b""  # prolog bytes still to be examined, or the start of the last tag
+
+    def feed(self, text: bytes, scan: _Scan, limits: Limits) -> None:
+        if self.state == "prolog":
+            text = self._after_prolog(self.pending + text, scan)
+        if self.state == "sheet" and text:
+            region = self.pending + text
+            cut = region.rfind(b"<")
+            if cut < 0:
+                self.pending = b""
+                self._tally(region, scan, limits)
+            else:
+                self.pending = region[cut : cut + _TAG_SPAN]
+                self._tally(region[:cut], scan, limits)
+
+    def finish(self, scan: _Scan, limits: Limits) -> None:
+        if self.state == "sheet":
+            self._tally(self.pending, scan, limits)
+
+    def _after_prolog(self, buffer: bytes, scan: _Scan) -> bytes:
+        """Skip the prolog; once the root element is reached, decide what the part is and
+        return the bytes from the root on (empty while still in the prolog)."""
+        while True:
+            buffer = buffer.lstrip(_BLANKS)
+            if buffer.startswith(b"<?"):
+                end = buffer.find(b"?>", 2)
+                if end < 0:
+                    self.pending = b"<?" + buffer[2:][-1:]
+                    return b""
+                buffer = buffer[end + 2 :]
+            elif buffer.startswith(b"<!--"):
+                end = buffer.find(b"-->", 4)
+                if end < 0:
+                    self.pending = b"<!--" + buffer[4:][-2:]
+                    return b""
+                buffer = buffer[end + 3 :]
+            elif len(buffer) < 4 and (b"<!--".startswith(buffer) or b"<?".startswith(buffer)):
+                self.pending = buffer  # too short to tell yet ("", "<", "<!", "<!-")
+                return b""
+            else:
+                break
+        if b">" not in buffer and len(buffer) < _CHUNK:
+            self.pending = buffer  # the root's start tag is not complete yet
+            return b""
+        self.pending = b""
+        if _SHEET_ROOT.match(buffer) is None:
+            self.state = "other"
+            return b""
+        self.state = "sheet"
+        found = _DIMENSION.search(buffer, 0, _CHUNK)
+        if found is not None:
+            scan.dimensions[self.name] = found.group(1).decode("ascii", "replace")[:64]
+        return buffer
+
+    def _tally(self, body: bytes, scan: _Scan, limits: Limits) -> None:
+        cells = len(_CELL_TAG.findall(body))
+        scan.sheet_cells[self.name] = scan.sheet_cells.get(self.name, 0) + cells
+        scan.cells += cells
+        if scan.cells > limits.max_cells:
+            raise _too_many_cells(limits)
+        scan.rows += len(_ROW_TAG.findall(body))
+        if scan.rows > limits.max_rows:
+            raise _too_many_rows(limits)
+        scan.formulas += len(_FORMULA_TAG.findall(body))
+        if scan.formulas > limits.max_formulas:
+            raise _too_many_formulas(limits)
 
 
 def _denul(chunk: bytes) -> bytes:

@@ -1,24 +1,27 @@
 """The gradebook and the batch's CSV lists: one row per candidate, automatic and final scores
-side by side (the jury's overrides are applied to the final score only)."""
+side by side (the jury's overrides are applied to the final score only).
+
+Every cell comes from a file name, a report or the jury's overrides, so none may be read as a
+formula by the spreadsheet that opens the list: a text starting with `=`, `+`, `-`, `@`, a tab
+or a carriage return gets a leading apostrophe (OWASP's advice against CSV injection), unless
+it is a number."""
 
 from __future__ import annotations
 
 import csv
 import io
 from collections.abc import Sequence
-from dataclasses import dataclass
-from pathlib import Path
 
 from autocorrect import french
 from autocorrect.grading.scoring import mark_out_of_20
 from autocorrect.jury.collusion import Signal
 from autocorrect.jury.decisions import decision_text, final_lines, pending_questions
-from autocorrect.jury.overrides import FinalGrade
 from autocorrect.render.csv_fr import french_csv
-from autocorrect.report import CandidateReport, Status, Verdict
+from autocorrect.report import CandidateReport, Status
 from autocorrect.rubric.model import Rubric
+from autocorrect.session.model import GradebookEntry, Ignored
 
-SKIPPED_REASON = "fichier caché ou fichier de verrouillage Office : ignoré"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 SIGNAL_FR = {
     "fichiers-identiques": "fichiers identiques",
     "metadonnees-identiques": "métadonnées identiques",
@@ -27,23 +30,32 @@ SIGNAL_FR = {
 }
 
 
-@dataclass(frozen=True)
-class GradebookEntry:
-    """One candidate as the summary outputs see it."""
+def gradebook_header(rubric: Rubric) -> list[str]:
+    """The columns every gradebook starts with (one per criterion proposal and per question)."""
+    criteria = [f"{c.id} (proposition)" for c in rubric.criteria]
+    return [
+        "candidat",
+        "statut",
+        "note",
+        "max",
+        *criteria,
+        *(q.id for q in rubric.questions),
+        "message",
+    ]
 
-    name: str
-    source: str  # the submission's file name
-    report: CandidateReport
-    final: FinalGrade | None  # None when the file was not graded
-    signals: tuple[Signal, ...] = ()
 
-    @property
-    def final_score(self) -> float:
-        return self.final.final_score if self.final else self.report.score
-
-    @property
-    def review(self) -> tuple[str, ...]:
-        return tuple(q.id for q in self.report.questions if q.verdict == Verdict.REVIEW)
+def gradebook_row(report: CandidateReport, rubric: Rubric) -> list[str]:
+    verdicts = report.verdicts()
+    proposals = {c.id: str(c.proposal) for c in report.criteria}
+    return [
+        report.candidate,
+        str(report.status),
+        f"{report.score:g}",
+        f"{report.max_score:g}",
+        *(proposals.get(c.id, "") for c in rubric.criteria),
+        *(verdicts.get(q.id, "") for q in rubric.questions),
+        report.message,
+    ]
 
 
 def header(rubric: Rubric) -> list[str]:
@@ -121,7 +133,7 @@ def render_gradebook_csv(entries: Sequence[GradebookEntry], rubric: Rubric) -> s
     return french_csv([header(rubric), *(row(e, rubric) for e in _sorted(entries))])
 
 
-def render_unreadable_csv(entries: Sequence[GradebookEntry], skipped: Sequence[Path]) -> str:
+def render_unreadable_csv(entries: Sequence[GradebookEntry], skipped: Sequence[Ignored]) -> str:
     """The files that could not be graded automatically, and why."""
     rows = [["fichier", "candidat", "statut", "motif"]]
     rows.extend(
@@ -129,7 +141,7 @@ def render_unreadable_csv(entries: Sequence[GradebookEntry], skipped: Sequence[P
         for e in _sorted(entries)
         if e.report.status != Status.GRADED
     )
-    rows.extend([p.name, "", "ignored", SKIPPED_REASON] for p in sorted(skipped))
+    rows.extend([i.name, "", "ignored", i.reason] for i in sorted(skipped))
     return _csv(rows)
 
 
@@ -149,5 +161,21 @@ def _sorted(entries: Sequence[GradebookEntry]) -> list[GradebookEntry]:
 def _csv(rows: Sequence[Sequence[str]]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerows(rows)
+    writer.writerows([inert(cell) for cell in row] for row in rows)
     return buffer.getvalue()
+
+
+def inert(text: str) -> str:
+    """`text`, never read as a formula by a spreadsheet: a leading apostrophe when it starts
+    like one and is not a number."""
+    if not text.startswith(FORMULA_STARTS) or _is_number(text):
+        return text
+    return "'" + text
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return text.strip() == text

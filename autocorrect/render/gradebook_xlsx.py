@@ -1,6 +1,10 @@
 """The gradebook as a workbook a grader sorts and filters: the CSV's columns with numbers as
 numbers, a "% final" column, filters, a frozen header, percentage formats, a colour scale on
-the scores and coloured verdicts. Same entries give the same bytes."""
+the scores and coloured verdicts. Same entries give the same bytes.
+
+Every text is written as a string cell, never as a formula (openpyxl would write a text that
+starts with `=` as one), with the characters a workbook cannot hold (control characters)
+shown escaped."""
 
 from __future__ import annotations
 
@@ -9,15 +13,17 @@ import io
 from collections.abc import Sequence
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.formatting.rule import CellIsRule, ColorScaleRule
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from autocorrect.french import VERDICT_WORDS
-from autocorrect.render.gradebook import GradebookEntry, header, row
+from autocorrect.render.gradebook import header, row
 from autocorrect.render.reproducible import reproducible_zip
 from autocorrect.report import Verdict
 from autocorrect.rubric.model import Rubric
+from autocorrect.session.model import GradebookEntry
 
 _FIXED_DATE = dt.datetime(2000, 1, 1)  # no timestamp in outputs: same entries, same bytes
 _NUMERIC = ("note", "note finale", "max", "note sur 20")
@@ -40,6 +46,7 @@ def render_gradebook_xlsx(entries: Sequence[GradebookEntry], rubric: Rubric) -> 
     sheet.append(columns)
     for entry in sorted(entries, key=lambda e: e.name):
         sheet.append(_typed_row(entry, rubric, columns))
+    _texts_as_strings(sheet)
     _style(sheet, columns, len(entries), rubric)
     workbook.properties.creator = "autocorrect"
     workbook.properties.created = _FIXED_DATE
@@ -55,7 +62,7 @@ def _columns(rubric: Rubric) -> list[str]:
 
 
 def _typed_row(entry: GradebookEntry, rubric: Rubric, columns: list[str]) -> list[object]:
-    cells: list[object] = list(row(entry, rubric))
+    cells: list[object] = [ILLEGAL_CHARACTERS_RE.sub(_escaped, c) for c in row(entry, rubric)]
     percent = entry.final_score / entry.report.max_score if entry.report.max_score else None
     cells.insert(columns.index("% final"), percent if entry.final is not None else None)
     for index, name in enumerate(columns):
@@ -63,6 +70,17 @@ def _typed_row(entry: GradebookEntry, rubric: Rubric, columns: list[str]) -> lis
         if (name in _NUMERIC or name.endswith(" (points)")) and isinstance(text, str):
             cells[index] = float(text.replace(",", ".")) if text else None
     return cells
+
+
+def _texts_as_strings(sheet: object) -> None:
+    for cells in sheet.iter_rows():  # type: ignore[attr-defined]
+        for cell in cells:
+            if isinstance(cell.value, str):
+                cell.data_type = "s"  # a text, even one that starts with "="
+
+
+def _escaped(match: object) -> str:
+    return "".join(f"\\x{ord(c):02x}" for c in match.group(0))  # type: ignore[attr-defined]
 
 
 def _style(sheet: object, columns: list[str], count: int, rubric: Rubric) -> None:

@@ -18,12 +18,12 @@ from autocorrect.french import LOCATED_WORDS, VERDICT_WORDS
 from autocorrect.jury.decisions import decision_text
 from autocorrect.jury.overrides import FinalGrade, QuestionDecision
 from autocorrect.render.formula_fr import french_formula
-from autocorrect.render.gradebook import GradebookEntry
 from autocorrect.render.matrix import matrix_section
 from autocorrect.render.page import page, points, verdict_badge
 from autocorrect.render.sheet import running_header_css, sheet_html
 from autocorrect.report import ItemResult, QuestionResult, Status, Verdict
 from autocorrect.rubric.model import Rubric
+from autocorrect.session.model import GradebookEntry
 
 _UPSTREAM = re.compile(r"([^\W_][\w.-]*)\[([^\]]+)\]")  # « S2-Q01[Total] » in a note
 _MAX_CHAIN = 12

@@ -9,17 +9,17 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
-from pathlib import Path
 
 from autocorrect import french
 from autocorrect.grading.scoring import mark_out_of_20
 from autocorrect.jury.collusion import Signal
 from autocorrect.jury.decisions import final_lines, is_blank, pending_questions, to_decide
 from autocorrect.jury.overrides import OverrideProblem
-from autocorrect.render.gradebook import SIGNAL_FR, SKIPPED_REASON, GradebookEntry
+from autocorrect.render.gradebook import SIGNAL_FR
 from autocorrect.render.page import page, points, proposal_badge, status_badge, verdict_badge
 from autocorrect.report import Proposal, Status, Verdict
 from autocorrect.rubric.model import Rubric
+from autocorrect.session.model import GradebookEntry, Ignored
 
 FAILED = (Verdict.INCORRECT, Verdict.MISSING)
 
@@ -78,7 +78,7 @@ class IndexData:
     rubric: Rubric
     entries: tuple[GradebookEntry, ...]
     signals: tuple[Signal, ...]
-    skipped: tuple[Path, ...]
+    skipped: tuple[Ignored, ...]
     override_problems: tuple[OverrideProblem, ...]
     pending: tuple[str, ...] = ()  # not graded yet (interrupted run)
 
@@ -392,7 +392,7 @@ def _link(name: str) -> str:
     return f'<a href="{escape(name)}.html">{escape(name)}</a>'
 
 
-def _not_graded(entries: list[GradebookEntry], skipped: Sequence[Path]) -> str:
+def _not_graded(entries: list[GradebookEntry], skipped: Sequence[Ignored]) -> str:
     rows = [
         f"<tr><td>{escape(e.source)}</td><td>{status_badge(e.report.status)}</td>"
         f"<td>{escape(e.report.message)}</td></tr>"
@@ -400,9 +400,9 @@ def _not_graded(entries: list[GradebookEntry], skipped: Sequence[Path]) -> str:
         if e.report.status != Status.GRADED
     ]
     rows += [
-        f"<tr><td>{escape(p.name)}</td><td>{status_badge('ignored')}</td>"
-        f"<td>{escape(SKIPPED_REASON)}</td></tr>"
-        for p in sorted(skipped)
+        f"<tr><td>{escape(i.name)}</td><td>{status_badge('ignored')}</td>"
+        f"<td>{escape(i.reason)}</td></tr>"
+        for i in sorted(skipped)
     ]
     if not rows:
         return ""

@@ -20,11 +20,11 @@ from autocorrect.jury.decisions import pending_items
 from autocorrect.jury.overrides import HEADER as OVERRIDES_HEADER
 from autocorrect.render.csv_fr import french_csv
 from autocorrect.render.formula_fr import french_formula
-from autocorrect.render.gradebook import GradebookEntry
 from autocorrect.render.page import page
 from autocorrect.render.sheet import render_sheets_html
 from autocorrect.report import ItemResult, QuestionResult
 from autocorrect.rubric.model import Rubric
+from autocorrect.session.model import GradebookEntry
 
 SHEETS_FILE = "fiches.html"
 TO_FILL_FILE = "overrides-a-completer.csv"

@@ -8,7 +8,7 @@ from collections import Counter
 from autocorrect import french
 from autocorrect.french import STATUS_WORDS
 from autocorrect.report import Status
-from autocorrect.session.batch import BatchSummary, Progress
+from autocorrect.session.model import BatchSummary, Progress
 
 BAR_WIDTH = 28
 MIN_BAR = 5
@@ -95,9 +95,8 @@ def batch_summary_lines(summary: BatchSummary) -> list[str]:
         )
         + f" (corrigées maintenant : {len(summary.graded)}, inchangées : {len(summary.reused)})"
     ]
-    lines.extend(
-        f"Ignoré (fichier caché ou de verrouillage) : {path.name}" for path in summary.skipped
-    )
+    lines.extend(f"Ignoré : {entry.name} — {entry.reason}" for entry in summary.skipped)
+    lines.extend(summary.notices)
     lines.extend(f"overrides.csv, ligne {p.line} : {p.message}" for p in summary.override_problems)
     if summary.signals:
         lines.append(f"Signaux de collusion : {len(summary.signals)} (voir collusion.csv)")

@@ -24,10 +24,11 @@ from autocorrect.jury.decisions import (
     is_blank,
     pending_items,
 )
-from autocorrect.render.gradebook import SIGNAL_FR, GradebookEntry
+from autocorrect.render.gradebook import SIGNAL_FR
 from autocorrect.render.page import page, proposal_badge, status_badge
 from autocorrect.report import Status
 from autocorrect.rubric.model import Rubric
+from autocorrect.session.model import GradebookEntry
 
 
 def sheet_html(entry: GradebookEntry, rubric: Rubric, page_name: str) -> str:

@@ -1,22 +1,25 @@
 """Batch correction of a whole exam session: parallel, resumable, deterministic.
 
-Every regular file of the folder counts as a submission (a PDF gets status "unreadable" like a
-broken workbook); hidden files and Office lock files (`~$name.xlsx`) are skipped and listed.
-Two files with the same stem (`dupont.xls`, `dupont.xlsx`) get distinct report names.
+Every entry of the folder is accounted for (`autocorrect.session.folder`): each regular file
+is a submission (a PDF gets status "unreadable" like a broken workbook, a file nobody may read
+too); hidden files, Office lock files (`~$name.xlsx`), sub-folders, links (never followed),
+pipes and devices are listed as ignored with the reason. Report names come from
+`autocorrect.session.names` (any bytes in, a safe and distinct name out).
 
-Each file is graded by a warm, killable worker (`autocorrect.session.pool`) under a time limit and a
-memory cap. As soon as a candidate is graded its JSON report is written atomically, then its
-state file (file hash, rubric hash): a rerun skips the candidates whose file and rubric are
-unchanged, and an interrupted batch loses nothing already graded. The summary outputs
-(reports in HTML, gradebooks, lists, collusion signals, index) are then rebuilt from the saved
-reports and the jury's overrides; same inputs give the same bytes. Run metadata (versions,
-hashes, durations) goes to `run.json` only.
+The output folder is held for the whole run (`autocorrect.session.outdir`): one batch at a time,
+for one input folder, never inside it. Each file is graded by a warm, killable worker
+(`autocorrect.session.pool`) under a time limit and a memory cap. As soon as a candidate is
+graded its JSON report is written atomically, then its state file (file identity, rubric
+hash): a rerun skips the candidates whose file and rubric are unchanged, and an interrupted
+batch loses nothing already graded. The summary outputs (reports in HTML, gradebooks, lists,
+collusion signals, index) are then rebuilt from the saved reports and the jury's overrides;
+same inputs give the same bytes. Run metadata (versions, hashes, durations) goes to `run.json`
+only.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import platform
 import time
 from collections import Counter, defaultdict
@@ -45,9 +48,9 @@ from autocorrect.jury.overrides import (
     updated_baselines,
 )
 from autocorrect.jury.traits import Traits, read_metadata
+from autocorrect.reading.guard import Limits
 from autocorrect.render.annotated import annotated_bytes, shows_decisions
 from autocorrect.render.gradebook import (
-    GradebookEntry,
     render_collusion_csv,
     render_gradebook_csv,
     render_unreadable_csv,
@@ -59,13 +62,16 @@ from autocorrect.render.json import render_json
 from autocorrect.render.jury_outputs import jury_outputs
 from autocorrect.report import CandidateReport, Status
 from autocorrect.rubric.model import Rubric
-from autocorrect.session.isolation import RunLimits
+from autocorrect.session.folder import identity, submissions
 from autocorrect.session.job import Job, JobResult
+from autocorrect.session.limits import RunLimits, default_jobs
+from autocorrect.session.model import BatchSummary, GradebookEntry, Ignored, Progress
+from autocorrect.session.names import report_names, shown_name
+from autocorrect.session.outdir import check_places, claim
 from autocorrect.session.pool import WorkerPool
 from autocorrect.session.store import (
     STATE_DIR,
     CandidateState,
-    file_hash,
     load_report,
     load_state,
     rubric_hash,
@@ -76,24 +82,18 @@ from autocorrect.session.store import (
     write_if_changed,
 )
 
-__all__ = ["BatchOptions", "BatchSummary", "Progress", "run_batch", "write_atomic"]
+__all__ = [
+    "BatchOptions",
+    "BatchSummary",
+    "Progress",
+    "report_names",
+    "run_batch",
+    "submissions",
+    "write_atomic",
+]
 
 ANNOTATED_DIR = "annotees"
-RESERVED = frozenset(
-    {"index", "run", "gradebook", "unreadable", "collusion", "overrides", "fiches"}
-    | {"overrides-a-completer"}
-)
-WINDOWS_DEVICES = frozenset(
-    {"CON", "PRN", "AUX", "NUL"} | {f"{p}{i}" for p in ("COM", "LPT") for i in range(10)}
-)  # not files on Windows, where graders open the output folder
-MAX_NAME_BYTES = 150  # file names are limited to 255 bytes, suffixes and temporaries included
-
-
-def default_jobs() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
+RETIRED_DIR = f"{STATE_DIR}/retired"  # reports of candidates gone from the folder
 
 
 @dataclass(frozen=True)
@@ -104,35 +104,15 @@ class BatchOptions:
 
 
 @dataclass(frozen=True)
-class Progress:
-    """Sent after each candidate (and once at the start for those already graded)."""
-
-    done: int
-    total: int
-    reused: int  # already graded by an earlier run, skipped
-    failures: int  # status `error` so far
-    elapsed: float  # seconds since this run started
-    report: CandidateReport | None  # the candidate just graded; None for the start event
-
-
-@dataclass(frozen=True)
-class BatchSummary:
-    reports: tuple[CandidateReport, ...]
-    skipped: tuple[Path, ...]
-    out: Path
-    graded: tuple[str, ...] = ()  # graded by this run
-    reused: tuple[str, ...] = ()  # unchanged since an earlier run
-    pending: tuple[str, ...] = ()  # not graded (the run was interrupted)
-    interrupted: bool = False
-    signals: tuple[Signal, ...] = ()
-    override_problems: tuple[OverrideProblem, ...] = ()
-
-
-@dataclass(frozen=True)
 class _Candidate:
     path: Path
     name: str
-    sha256: str
+    key: str  # the file's identity between runs ("" when unknown: always regraded)
+    sha256: str  # its content hash, "" when it was not read in full
+
+    @property
+    def source(self) -> str:
+        return shown_name(self.path.name)
 
 
 @dataclass(frozen=True)
@@ -143,52 +123,6 @@ class _Done:
     seconds: float | None = None  # None when reused from an earlier run
 
 
-def submissions(folder: Path) -> tuple[list[Path], list[Path]]:
-    """(files to grade, files skipped), both sorted."""
-    graded, skipped = [], []
-    for path in sorted(folder.iterdir()):
-        if not path.is_file():
-            continue
-        if path.name.startswith((".", "~$")):
-            skipped.append(path)
-        else:
-            graded.append(path)
-    return graded, skipped
-
-
-def report_names(paths: list[Path]) -> dict[Path, str]:
-    """File stem, safe as a file name; files sharing a stem all get their extension added
-    (`dupont_xls`, `dupont_xlsx`), so no report overwrites another and none depends on order.
-    Stems that would overwrite a summary file (`index`, `run`…) or name a Windows device
-    (`CON`, `NUL`, `COM1`…) get `_copie` added; long stems are cut to fit the file system."""
-    safe = {p: _safe_stem(p) for p in paths}
-    counts = Counter(name.casefold() for name in safe.values())
-    names: dict[Path, str] = {}
-    taken: set[str] = set()
-    for path in paths:
-        name = safe[path]
-        if counts[name.casefold()] > 1:
-            name = f"{name}_{path.suffix.lstrip('.') or 'sans-extension'}"
-        base, counter = name, 2
-        while name.casefold() in taken:
-            name, counter = f"{base}_{counter}", counter + 1
-        taken.add(name.casefold())
-        names[path] = name
-    return names
-
-
-def _safe_stem(path: Path) -> str:
-    stem = "".join(c if c.isalnum() or c in "-_." else "_" for c in path.stem) or "copie"
-    if stem.startswith("."):
-        stem = "_" + stem[1:]
-    while len(stem.encode("utf-8")) > MAX_NAME_BYTES:  # room for ".<name>.json.XXXX.tmp"
-        stem = stem[:-1]
-    head, dot, rest = stem.partition(".")
-    if head.upper() in WINDOWS_DEVICES:  # Windows reads "con.xlsx" as CON: mark the head
-        return f"{head}_copie{dot}{rest}"
-    return f"{stem}_copie" if stem.casefold() in RESERVED else stem
-
-
 def run_batch(
     folder: Path,
     rubric: Rubric,
@@ -196,13 +130,29 @@ def run_batch(
     progress: Callable[[Progress], None] | None = None,
     options: BatchOptions | None = None,
 ) -> BatchSummary:
+    """Grade every submission of `folder` into `out`. Raises `OutputError` when the output
+    folder is refused or cannot be written, `InputFolderError` when the folder cannot be
+    listed: both carry one French sentence, and nothing already written is lost."""
     options = options or BatchOptions()
+    check_places(folder, out)
+    with claim(out, folder) as held:
+        notices = [] if held.stale_lock_pid is None else [_stale_lock_notice(held.stale_lock_pid)]
+        return _run(folder, rubric, out, progress, options, notices)
+
+
+def _run(
+    folder: Path,
+    rubric: Rubric,
+    out: Path,
+    progress: Callable[[Progress], None] | None,
+    options: BatchOptions,
+    notices: list[str],
+) -> BatchSummary:
     started, clock = datetime.now(UTC), time.monotonic()
-    out.mkdir(parents=True, exist_ok=True)
-    paths, skipped = submissions(folder)
+    paths, ignored = submissions(folder)
     names = report_names(paths)
-    candidates = [_Candidate(p, names[p], file_hash(p)) for p in paths]
-    _forget_stale(out, {c.name for c in candidates})
+    candidates = [_candidate(p, names[p]) for p in paths]
+    notices.extend(_retire_gone(out, candidates))
     rubric_digest = rubric_hash(rubric)
     done: dict[str, _Done] = {}
     todo = []
@@ -226,9 +176,21 @@ def run_batch(
         interrupted = True
     finally:
         results.close()  # stops the workers now, not whenever the generator is collected
-    summary = _finish(out, rubric, candidates, done, skipped, interrupted)
+    summary = _finish(out, rubric, candidates, done, ignored, interrupted, notices)
     _write_run(out, rubric, rubric_digest, folder, options, summary, done, started, clock)
     return summary
+
+
+def _candidate(path: Path, name: str) -> _Candidate:
+    found = identity(path, Limits())
+    return _Candidate(path, name, found.key, found.sha256)
+
+
+def _stale_lock_notice(pid: int) -> str:
+    return (
+        f"Le lot précédent (processus {pid}) s'est arrêté avant la fin : son verrou est repris "
+        "et ce qu'il avait corrigé est conservé."
+    )
 
 
 @dataclass
@@ -279,19 +241,20 @@ def _persist(out: Path, candidate: _Candidate, result: JobResult, rubric_digest:
     same = result.json_text and result.report.candidate == candidate.name
     text = result.json_text if same else render_json(report)
     write_atomic(out / f"{candidate.name}.json", text, durable=True)
-    traits = result.traits if result.traits.sha256 else Traits(sha256=candidate.sha256)
+    traits = result.traits
     state = CandidateState(
-        candidate.name, candidate.path.name, candidate.sha256, rubric_digest,
-        result.annotated, traits,
-    )  # fmt: skip
+        candidate.name, candidate.source, candidate.key, rubric_digest, result.annotated, traits
+    )
     save_state(out, state)  # last: its presence means the candidate is complete
     return _Done(candidate, report, traits, result.seconds)
 
 
 def _reuse(out: Path, candidate: _Candidate, rubric_digest: str, annotate: bool) -> _Done | None:
     state = load_state(out, candidate.name)
-    if state is None or (state.file_hash, state.rubric_hash, state.source) != (
-        candidate.sha256, rubric_digest, candidate.path.name,
+    if not candidate.key or state is None:
+        return None
+    if (state.file_hash, state.rubric_hash, state.source) != (
+        candidate.key, rubric_digest, candidate.source,
     ):  # fmt: skip
         return None
     if annotate and not state.annotated:
@@ -302,18 +265,42 @@ def _reuse(out: Path, candidate: _Candidate, rubric_digest: str, annotate: bool)
     return _Done(candidate, report, state.traits)
 
 
-def _forget_stale(out: Path, current: set[str]) -> None:
-    """Remove the outputs of candidates whose file left the folder (only files we wrote)."""
+def _retire_gone(out: Path, candidates: Sequence[_Candidate]) -> list[str]:
+    """Remove the outputs of candidates whose file left the folder (only files we wrote); their
+    JSON report is kept in `.autocorrect/retired/`. When the jury's overrides name such a
+    candidate, say so, naming the new candidate if the same file came back under another name
+    (a renamed file would otherwise drop the jury's decisions silently)."""
+    current = {c.name for c in candidates}
+    by_key = {c.key: c.name for c in candidates if c.key}
+    overridden = {o.candidate for o in read_overrides(out / OVERRIDES_FILE)[0]}
+    notices = []
     for name in saved_names(out):
         if name in current:
             continue
-        for path in (
-            out / f"{name}.json",
-            out / f"{name}.html",
-            out / ANNOTATED_DIR / f"{name}.xlsx",
-            state_path(out, name),
-        ):
+        state = load_state(out, name)
+        report = out / f"{name}.json"
+        if report.is_file():
+            retired = out / RETIRED_DIR
+            retired.mkdir(parents=True, exist_ok=True)
+            report.replace(retired / report.name)
+        for path in (out / f"{name}.html", out / ANNOTATED_DIR / f"{name}.xlsx"):
             path.unlink(missing_ok=True)
+        state_path(out, name).unlink(missing_ok=True)  # last: the removal is complete
+        if name in overridden:
+            notices.append(_retired_notice(name, state, by_key))
+    return notices
+
+
+def _retired_notice(name: str, state: CandidateState | None, by_key: Mapping[str, str]) -> str:
+    source = f"« {state.source} »" if state else "sa copie"
+    renamed = by_key.get(state.file_hash) if state and state.file_hash else None
+    gone = f"renommé : la même copie est maintenant « {renamed} »" if renamed else "retiré"
+    move = f" ; les reporter sur « {renamed} » si besoin" if renamed else ""
+    return (
+        f"Le candidat « {name} » n'est plus dans le dossier (fichier {source} {gone}) : ses "
+        f"dérogations dans overrides.csv ne s'appliquent plus{move} ; son dernier rapport est "
+        f"conservé dans {RETIRED_DIR}/{name}.json."
+    )
 
 
 # --- summary outputs ---------------------------------------------------------------------------
@@ -324,8 +311,9 @@ def _finish(
     rubric: Rubric,
     candidates: Sequence[_Candidate],
     done: Mapping[str, _Done],
-    skipped: Sequence[Path],
+    skipped: Sequence[Ignored],
     interrupted: bool,
+    notices: Sequence[str],
 ) -> BatchSummary:
     finished = [done[c.name] for c in candidates if c.name in done]
     reports = {d.candidate.name: d.report for d in finished}
@@ -362,6 +350,7 @@ def _finish(
         interrupted=interrupted,
         signals=signals,
         override_problems=problems,
+        notices=tuple(notices),
     )
 
 
@@ -425,7 +414,7 @@ def _finals(
 def _entry(done: _Done, final: FinalGrade | None, signals: Sequence[Signal]) -> GradebookEntry:
     name = done.candidate.name
     mine = tuple(s for s in signals if name in s.candidates)
-    return GradebookEntry(name, done.candidate.path.name, done.report, final, mine)
+    return GradebookEntry(name, done.candidate.source, done.report, final, mine)
 
 
 def _write_run(
@@ -448,9 +437,9 @@ def _write_run(
         "packages": {p: _version(p) for p in ("openpyxl", "formulas", "numpy")},
         "machine": f"{platform.machine()}, {default_jobs()} cœur(s)",
         "rubric": rubric.id,
-        "rubric_path": str(rubric.path),
+        "rubric_path": shown_name(str(rubric.path)),
         "rubric_hash": rubric_digest,
-        "folder": str(folder),
+        "folder": shown_name(str(folder)),
         "jobs": options.jobs,
         "timeout_s": options.limits.timeout_s,
         "memory_mb": options.limits.memory_mb,
@@ -463,7 +452,8 @@ def _write_run(
         "pending": list(summary.pending),
         "interrupted": summary.interrupted,
         "statuses": dict(sorted(statuses.items())),
-        "skipped_files": [p.name for p in summary.skipped],
+        "skipped_files": [f"{i.name} : {i.reason}" for i in summary.skipped],
+        "notices": list(summary.notices),
         "override_problems": [f"ligne {p.line} : {p.message}" for p in summary.override_problems],
         "durations_s": durations,
     }

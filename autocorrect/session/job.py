@@ -8,14 +8,12 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
-from autocorrect.api import grade
-from autocorrect.grading.pipeline import grade_workbook
+from autocorrect.api import grade_submission
 from autocorrect.jury.traits import Traits, file_traits
-from autocorrect.reading.workbook import Workbook, load
-from autocorrect.reference.case import load_case
+from autocorrect.reading.workbook import Workbook
 from autocorrect.render.annotated import annotated_bytes
 from autocorrect.render.json import render_json
 from autocorrect.report import CandidateReport, Status
@@ -45,7 +43,8 @@ class JobResult:
 
 def run_job(job: Job, rubric: Rubric) -> JobResult:
     started = time.perf_counter()
-    report, workbook = _grade(job, rubric)
+    graded = grade_submission(job.path, rubric, job.name)
+    report, workbook = graded.report, graded.workbook
     traits = _traits(job, workbook)
     annotated = _annotate(job, report)
     text = render_json(report)
@@ -56,15 +55,6 @@ def failed_result(job: Job, rubric_id: str, message: str, seconds: float) -> Job
     """The result of a job whose worker was stopped: status `error`, hash known."""
     report = CandidateReport(job.name, rubric_id, Status.ERROR, message=message)
     return JobResult(job, report, Traits(sha256=job.sha256), seconds)
-
-
-def _grade(job: Job, rubric: Rubric) -> tuple[CandidateReport, Workbook | None]:
-    try:
-        workbook = load(job.path)
-        return grade_workbook(workbook, rubric, load_case(rubric), job.name), workbook
-    except Exception:  # boundary: the library call gives the documented unreadable/error report
-        report = grade(job.path, rubric)
-        return replace(report, candidate=job.name), None
 
 
 def _traits(job: Job, workbook: Workbook | None) -> Traits:

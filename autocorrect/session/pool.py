@@ -2,7 +2,7 @@
 wall-time limit and a memory cap, and a file that crashes, hangs or swells costs one worker,
 never the batch.
 
-Workers are forked from the fork server of `isolation` (engine already imported), load the
+Workers are forked from the fork server of `limits.CONTEXT` (engine already imported), load the
 rubric and the case data once, then grade file after file. The parent sends one job at a time
 to each worker and waits on all of them at once; a worker past its deadline is killed, one that
 dies is noticed by its end-of-pipe, and either way the job gets an `error` report and a fresh
@@ -25,12 +25,13 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from autocorrect.errors import RubricError
 from autocorrect.reading.libreoffice import set_conversion_timeout
 from autocorrect.reference.case import load_case
 from autocorrect.rubric.load import load_rubric
 from autocorrect.rubric.model import Rubric
-from autocorrect.session.isolation import CONTEXT, RunLimits
 from autocorrect.session.job import Job, JobResult, failed_result, run_job
+from autocorrect.session.limits import CONTEXT, RunLimits
 
 log = logging.getLogger(__name__)
 
@@ -58,12 +59,16 @@ class _Worker:
 
 @dataclass
 class WorkerPool:
-    """`with WorkerPool(rubric_path, jobs, limits) as pool: for result in pool.run(jobs): …`"""
+    """`with WorkerPool(rubric, jobs, limits) as pool: for result in pool.run(jobs): …`
 
-    rubric_path: Path
+    `rubric` is the rubric file (each worker loads it) or a loaded rubric (sent to each worker,
+    for a rubric that exists only in memory, such as one read from a git revision)."""
+
+    rubric: Path | Rubric
     size: int
     limits: RunLimits = field(default_factory=RunLimits)
     rubric_id: str = ""
+    context: Any = CONTEXT  # where workers come from (`limits.CONTEXT` or `limits.DIRECT`)
     _workers: list[_Worker] = field(default_factory=list)
     _start_failures: int = 0
     _start_message: str = ""
@@ -104,10 +109,10 @@ class WorkerPool:
             self._workers.append(self._spawn())
 
     def _spawn(self) -> _Worker:
-        parent, child = CONTEXT.Pipe(duplex=True)
-        process = CONTEXT.Process(
+        parent, child = self.context.Pipe(duplex=True)
+        process = self.context.Process(
             target=serve,
-            args=(self.rubric_path, self.limits.memory_mb, child, self.limits.timeout_s),
+            args=(self.rubric, self.limits.memory_mb, child, self.limits.timeout_s),
             daemon=True,
         )
         process.start()
@@ -239,7 +244,7 @@ def _abnormal_message(exitcode: int | None, limits: RunLimits) -> str:
 
 
 def serve(
-    rubric_path: Path,
+    rubric_source: Path | Rubric,
     memory_mb: int,
     conn: multiprocessing.connection.Connection,
     timeout_s: float | None = None,
@@ -251,7 +256,7 @@ def serve(
     resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
     if timeout_s is not None:  # a .xls/.ods conversion must end well before the worker's limit
         set_conversion_timeout(timeout_s / 3)
-    rubric = _load(rubric_path, conn)
+    rubric = _load(rubric_source, conn)
     if rubric is None:
         return
     while True:
@@ -264,16 +269,19 @@ def serve(
         conn.send(("done", run_job(job, rubric)))
 
 
-def _load(rubric_path: Path, conn: multiprocessing.connection.Connection) -> Rubric | None:
+def _load(source: Path | Rubric, conn: multiprocessing.connection.Connection) -> Rubric | None:
     try:
-        rubric = load_rubric(rubric_path)
+        rubric = source if isinstance(source, Rubric) else load_rubric(source)
         load_case(rubric)
     except MemoryError:
         conn.send(("failed", "mémoire insuffisante pour charger le barème."))
         return None
-    except Exception as exc:  # boundary: reported to the parent, which stops the batch cleanly
+    except RubricError as exc:
+        conn.send(("failed", f"barème invalide : {exc}"))
+        return None
+    except Exception:  # boundary: reported to the parent, which stops the batch cleanly
         log.exception("worker start")
-        conn.send(("failed", f"{type(exc).__name__} au chargement du barème."))
+        conn.send(("failed", "erreur interne au chargement du barème."))
         return None
     conn.send(("ready",))
     return rubric

@@ -2,8 +2,9 @@
 
 A rerun must know, without grading again, which candidates are already done: for each one the
 output folder holds its JSON report and a small state file (hidden folder `.autocorrect/`)
-naming the file hash and the rubric hash it was graded with. The state file is written last,
-atomically, so its presence means every output of that candidate is complete.
+naming the file's identity (its hash) and the rubric hash it was graded with. The state file
+is written last, atomically, so its presence means every output of that candidate is
+complete.
 """
 
 from __future__ import annotations
@@ -22,16 +23,26 @@ from autocorrect.report import CandidateReport, report_from_dict
 from autocorrect.rubric.model import Rubric
 
 STATE_DIR = ".autocorrect"
-_CHUNK = 1 << 20
+
+
+def _umask() -> int:
+    current = os.umask(0o022)
+    os.umask(current)
+    return current
+
+
+FILE_MODE = 0o666 & ~_umask()  # what open() would give: 0644 under the usual umask 022
 
 
 def write_atomic(path: Path, data: str | bytes, durable: bool = False) -> None:
     """Write to a temporary file then rename, so a stop never leaves half a file; `durable`
-    also flushes it to the disk first (the commit marker of a candidate)."""
+    also flushes it to the disk first (the commit marker of a candidate). The file gets the
+    mode a plain open() would give (the temporary file is private until then)."""
     payload = data.encode("utf-8") if isinstance(data, str) else data
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), FILE_MODE)
             handle.write(payload)
             if durable:
                 handle.flush()
@@ -51,14 +62,6 @@ def write_if_changed(path: Path, data: str | bytes) -> bool:
     return True
 
 
-def file_hash(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def rubric_hash(rubric: Rubric) -> str:
     """Everything a grade depends on besides the file: the rubric text, the subject workbook
     and the engine version (a new engine regrades)."""
@@ -75,7 +78,7 @@ class CandidateState:
 
     name: str
     source: str  # the submission's file name in the folder
-    file_hash: str
+    file_hash: str  # the file's identity (`folder.identity`): its SHA-256 in the usual case
     rubric_hash: str
     annotated: bool
     traits: Traits
