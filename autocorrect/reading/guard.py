@@ -341,8 +341,8 @@ def _too_many_rows(limits: Limits) -> WorkbookUnreadable:
     return WorkbookUnreadable(
         "too-many-cells",
         f"Le classeur contient plus de {french.integer(limits.max_rows)} lignes (vides "
-        "comprises) : ce n'est pas un classeur d'épreuve et sa lecture serait trop longue. Il n'a pas été "
-        "ouvert ; demander au candidat de vérifier le fichier déposé.",
+        "comprises) : ce n'est pas un classeur d'épreuve et sa lecture serait trop longue. "
+        "Il n'a pas été ouvert ; demander au candidat de vérifier le fichier déposé.",
     )
 
 
