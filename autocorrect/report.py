@@ -41,6 +41,10 @@ class Code(StrEnum):
     LOOPING_NAME = "looping-name"  # a defined name that refers to itself
     CONVERTED_FILE = "converted-file"  # .xls/.ods graded through a LibreOffice conversion
 
+    EMPTY_COPY = (
+        "empty-copy"  # no answer found at all: the subject handed back, or unreadable layout
+    )
+
 
 class LocatedBy(StrEnum):
     """How an answer's cell was found."""

@@ -144,6 +144,7 @@ def test_subject_cells_are_never_answers(tmp_path: Path, c20_rubric: Rubric) -> 
     report = grade(candidate(tmp_path, "blank", {}), c20_rubric)
     assert set(report.verdicts().values()) == {"missing"}
     assert report.score == 0
+    assert [f.code for f in report.findings] == [Code.EMPTY_COPY]  # for the jury to look at
 
 
 def test_answers_appended_on_an_annex_sheet(tmp_path: Path, c20_rubric: Rubric) -> None:

@@ -19,11 +19,7 @@ from autocorrect.grading.judge import judge_value_item
 from autocorrect.grading.scoring import criteria_results, question_points, question_verdict
 from autocorrect.reading.workbook import Workbook
 from autocorrect.reference.case import CaseData
-from autocorrect.report import (
-    CandidateReport,
-    QuestionResult,
-    Status,
-)
+from autocorrect.report import CandidateReport, Code, Finding, QuestionResult, Status, Verdict
 from autocorrect.rubric.graph import ordered_items as rubric_order
 from autocorrect.rubric.model import Rubric
 
@@ -43,9 +39,21 @@ def grade_workbook(
         max_score=sum(q.max_points for q in questions),
         questions=tuple(questions),
         criteria=criteria_results(rubric, questions),
-        findings=workbook_findings(workbook, grading.evaluator),
+        findings=(*workbook_findings(workbook, grading.evaluator), *_empty_copy(questions)),
         evidence=jury_evidence(grading),
     )
+
+
+def _empty_copy(questions: list[QuestionResult]) -> tuple[Finding, ...]:
+    """No answer found at all: the jury looks at the copy (a subject handed back as it was,
+    or a layout nothing recognises)."""
+    if not questions or any(q.verdict != Verdict.MISSING for q in questions):
+        return ()
+    text = (
+        "Copie vide : aucune réponse trouvée (classeur identique au sujet, ou disposition que "
+        "rien ne reconnaît) ; à examiner par le jury."
+    )
+    return (Finding(Code.EMPTY_COPY, text),)
 
 
 def judge_items(grading: Grading) -> None:
