@@ -63,7 +63,13 @@ def one_copy(folder: Path, name: str = "cand05.xlsx") -> Path:
 
 
 def csv_rows(path: Path) -> list[list[str]]:
-    return list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+    """Rows of an output CSV, whatever its conventions: the gradebook is written for French
+    Excel (`;`, byte order mark), the other lists with `,`."""
+    text = path.read_text(encoding="utf-8-sig")
+    delimiter = (
+        ";" if text.split("\n", 1)[0].count(";") > text.split("\n", 1)[0].count(",") else ","
+    )
+    return list(csv.reader(io.StringIO(text), delimiter=delimiter))
 
 
 # --- every entry of the folder --------------------------------------------------------------
@@ -111,7 +117,9 @@ def test_any_bytes_in_file_names(tmp_path: Path, rubric: Rubric) -> None:
     reports = {r.candidate for r in summary.reports}
     assert "copie_élève" in reports  # cp1252 bytes read as such: a stable, readable name
     assert all(name.isprintable() and not name.startswith("=") for name in reports)
-    shown = {row[-5] for row in csv_rows(out / "gradebook.csv")[1:]}  # the « fichier » column
+    rows = csv_rows(out / "gradebook.csv")
+    column = rows[0].index("fichier")
+    shown = {row[column] for row in rows[1:]}
     assert "copie_\\xe9l\\xe8ve.xlsx" in shown and "cloche\\x07.xlsx" in shown
     assert "'" + FORMULA_NAME in shown  # inert in the CSV
     again = run_batch(folder, rubric, out, options=OPTIONS)  # the saved state reads back
