@@ -194,6 +194,10 @@ WORKBOOK_REFUSALS = (
 )
 
 
+def converted(report: CandidateReport) -> bool:
+    return Code.CONVERTED_FILE in {f.code for f in report.findings}
+
+
 def check_shared(row: dict[str, str], report: CandidateReport, seconds: float) -> list[str]:
     """What is wrong with one corpus file's result (empty list: nothing)."""
     name, container = row["file"], row["container"]
@@ -204,7 +208,8 @@ def check_shared(row: dict[str, str], report: CandidateReport, seconds: float) -
         # only a limit may stop a file, never a defect of the engine
         if "délai" not in report.message and "mémoire" not in report.message:
             problems.append(f"{name}: erreur : {report.message}")
-        if container not in WORKBOOK_CONTAINERS:
+        convertible = container in CONVERTIBLE_CONTAINERS and soffice_path()
+        if container not in WORKBOOK_CONTAINERS and not convertible:
             problems.append(f"{name}: {container} aurait dû être refusé d'emblée")
     elif report.status == Status.UNREADABLE:
         if "candidat" not in report.message:
@@ -218,7 +223,9 @@ def check_shared(row: dict[str, str], report: CandidateReport, seconds: float) -
     elif container in CONVERTIBLE_CONTAINERS and soffice_path():
         if Code.CONVERTED_FILE not in {f.code for f in report.findings}:
             problems.append(f"{name}: {container} corrigé sans dire qu'il a été converti")
-    elif container not in WORKBOOK_CONTAINERS:
+    elif container not in WORKBOOK_CONTAINERS and not converted(report):
+        # a spreadsheet LibreOffice could open (an .ods without its mimetype part) is graded
+        # through its conversion, and says so
         problems.append(f"{name}: {container} corrigé comme un classeur")
     return problems
 

@@ -299,6 +299,11 @@ class Evaluator:
         self._read_data = False
         try:
             parsed = parse_formula(cell, self.workbook, functools.partial(self._expand, ref))
+        except _Circular:
+            raise
+        except Exception:  # boundary: a formula the tokenizer cannot read (`=#NAME!(C47)`)
+            self._note(Code.FORMULA_ERROR, ref, "Formule illisible : elle vaut #NAME?.")
+            parsed = ParsedFormula(cell.formula or "", "", {}, ())
         finally:
             self._parsing.discard(ref)
             data_dependent, self._read_data = self._read_data, before
