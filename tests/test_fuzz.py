@@ -29,6 +29,7 @@ from hypothesis import strategies as st
 from openpyxl.utils import column_index_from_string, get_column_letter
 
 from autocorrect.api import grade
+from autocorrect.reading.libreoffice import DEFAULT_CONVERSION_S, set_conversion_timeout
 from autocorrect.render.json import render_json
 from autocorrect.report import CandidateReport, Status
 from autocorrect.rubric.model import Rubric
@@ -40,9 +41,19 @@ from tests.hostile import LOCAL_CORPUS, SUBMISSION, Members, members, write_zip
 BASE = SUBMISSION.read_bytes()
 BASE_MEMBERS = members()
 XML_MEMBERS = [n for n, _ in BASE_MEMBERS if n.endswith((".xml", ".rels"))]
-# A damaged zip that still names itself OpenDocument goes to LibreOffice for conversion, under
-# its own time limit: twice that, for the two gradings of one test, plus the grading itself.
 WATCHDOG_S = 60.0
+# A damaged zip that still names itself OpenDocument goes to LibreOffice, which may never
+# finish on it: the conversion is cut at this limit (a worker uses a third of its own).
+CONVERSION_S = 10.0
+
+
+@pytest.fixture(autouse=True)
+def _short_conversions() -> Iterator[None]:
+    set_conversion_timeout(CONVERSION_S)
+    yield
+    set_conversion_timeout(DEFAULT_CONVERSION_S)
+
+
 SCALE = float(os.environ.get("AUTOCORRECT_FUZZ_SCALE", "1"))  # e.g. 10 for a long local run
 
 

@@ -45,7 +45,8 @@ IMPORT_FILTERS = {
 }
 
 
-_CONVERSION = {"timeout_s": 40.0}  # per process
+DEFAULT_CONVERSION_S = 40.0
+_CONVERSION = {"timeout_s": DEFAULT_CONVERSION_S}  # per process
 
 
 def set_conversion_timeout(seconds: float) -> None:

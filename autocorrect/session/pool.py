@@ -13,6 +13,7 @@ are kept.
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import multiprocessing.connection
 import resource
@@ -28,6 +29,7 @@ from typing import Any
 from autocorrect.errors import RubricError
 from autocorrect.reading.libreoffice import set_conversion_timeout
 from autocorrect.reference.case import load_case
+from autocorrect.reference.perturb import data_sets
 from autocorrect.rubric.load import load_rubric
 from autocorrect.rubric.model import Rubric
 from autocorrect.session.job import Job, JobResult, failed_result, run_job
@@ -273,6 +275,7 @@ def _load(source: Path | Rubric, conn: multiprocessing.connection.Connection) ->
     try:
         rubric = source if isinstance(source, Rubric) else load_rubric(source)
         load_case(rubric)
+        data_sets(rubric)  # the redrawn data of the fingerprints, shared by every copy
     except MemoryError:
         conn.send(("failed", "mémoire insuffisante pour charger le barème."))
         return None
@@ -283,5 +286,9 @@ def _load(source: Path | Rubric, conn: multiprocessing.connection.Connection) ->
         log.exception("worker start")
         conn.send(("failed", "erreur interne au chargement du barème."))
         return None
+    # What was loaded lives as long as the worker: out of the garbage collector's sight, so
+    # that each copy's collections walk only that copy's objects.
+    gc.collect()
+    gc.freeze()
     conn.send(("ready",))
     return rubric
