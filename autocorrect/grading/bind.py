@@ -378,27 +378,23 @@ class Binder:
 
     def _fits(self, text: str, key: ItemKey) -> bool:
         item = self.items.get(key)
-        if item is None or not text:
-            return False
-        synonyms = item.labels + item.measure_labels
-        return any(labels.best_score(part, synonyms) > 0 for part in text.split(" × "))
+        return item is not None and _label_fit(text, item) > 0
 
     def _preference(self, proof: Proof, item: ItemSpec) -> tuple[float, bool, int, int, int]:
         workbook = self.grading.workbook
         cell = workbook.get(proof.cell)
-        text = own_label(workbook, proof.cell)
-        fit = max(
-            (
-                labels.best_score(part, item.labels + item.measure_labels)
-                for part in text.split(" × ")
-            ),
-            default=0.0,
-        )
+        fit = _label_fit(own_label(workbook, proof.cell), item)
         bare = bool(cell and cell.formula and _BARE_REFERENCE.match(cell.formula))
         sheet = (
             workbook.sheets.index(proof.cell.sheet) if proof.cell.sheet in workbook.sheets else 0
         )
         return (-fit, bare, sheet, proof.cell.row, proof.cell.col)
+
+
+def _label_fit(text: str, item: ItemSpec) -> float:
+    """How well a candidate's label (« header × row label ») names an item."""
+    synonyms = item.labels + item.measure_labels
+    return max((labels.best_score(part, synonyms) for part in text.split(" × ")), default=0.0)
 
 
 def _along(start: CellRef, step: tuple[int, int], offset: int) -> CellRef:

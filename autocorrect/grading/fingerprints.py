@@ -29,7 +29,7 @@ from autocorrect.reading.workbook import (
     is_percent_format,
 )
 from autocorrect.reference.case import Answers, CaseData, ComputationFailed, evaluate
-from autocorrect.reference.perturb import DataSet
+from autocorrect.reference.perturb import DataSet, as_number
 from autocorrect.rubric.model import Computation, ItemSpec, Tolerance
 
 _PERCENT_UNITS = ("percent",)
@@ -98,7 +98,7 @@ class Fingerprints:
             # rather than recomputing thousands of formulas four times.
             cells, self.sets, self._redrawn = [], (), []
         self._formula_cells = sorted(cells)
-        numbers = [(v, ref) for ref in cells if (v := _number(evaluator.value(ref))) is not None]
+        numbers = [(v, ref) for ref in cells if (v := as_number(evaluator.value(ref))) is not None]
         numbers.sort()
         self._sorted_values = [v for v, _ in numbers]
         self._sorted_cells = [ref for _, ref in numbers]
@@ -131,7 +131,7 @@ class Fingerprints:
 
     def redrawn_values(self, ref: CellRef) -> tuple[float | None, ...]:
         """The cell's number on each redrawn data set (None where it is not a number)."""
-        return tuple(_number(v) for v in self._redrawn_raw(ref))
+        return tuple(as_number(v) for v in self._redrawn_raw(ref))
 
     def _redrawn_raw(self, ref: CellRef) -> tuple[object, ...]:
         if ref not in self._values:
@@ -185,7 +185,7 @@ class Fingerprints:
         cell = self.workbook.get(ref)
         if factor != 1.0 and cell is not None and is_percent_format(cell.number_format):
             return False  # a cell shown as % holds the rate itself, never ×100
-        real = _number(self._real.value(ref))
+        real = as_number(self._real.value(ref))
         if real is None or not _close(target.real * factor, real, item.tolerance, factor):
             return False
         values = self.redrawn_values(ref)
@@ -256,9 +256,3 @@ def _compute(comp: Computation, case: CaseData, answers: Answers) -> object:
         return evaluate(comp, case, answers)
     except (ComputationFailed, KeyError):
         return None
-
-
-def _number(value: object) -> float | None:
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    return None

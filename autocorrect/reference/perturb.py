@@ -95,7 +95,7 @@ def _redraw(values: list[object], draw: random.Random) -> Sequence[object]:
     dates = [_moved_date(v, draw) if isinstance(v, dt.date) else None for v in values]
     if any(d is not None for d in dates):
         return dates
-    numbers = [_number(v) for v in values]
+    numbers = [as_number(v) for v in values]
     present = [n for n in numbers if n is not None]
     if len(present) >= _SCORE_MIN_CELLS and all(_is_score(n) for n in present):
         low, high = int(min(present)), int(max(present))
@@ -141,7 +141,8 @@ def _is_score(value: float) -> bool:
     return value.is_integer() and 0 <= value <= _SCORE_MAX
 
 
-def _number(value: object) -> float | None:
+def as_number(value: object) -> float | None:
+    """A number as a float; None for anything else (booleans included)."""
     if isinstance(value, int | float) and not isinstance(value, bool):
         return float(value)
     return None
