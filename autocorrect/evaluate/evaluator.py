@@ -101,6 +101,7 @@ _PARSER = formulas.Parser()
 # schedula logs a full traceback for every function `formulas` lacks (WEBSERVICE, INDIRECT…);
 # the evaluator reports those itself (`unsupported-function`), graders must not see tracebacks.
 logging.getLogger("schedula.utils.sol").setLevel(logging.CRITICAL)
+log = logging.getLogger(__name__)
 
 
 # --- compiled shapes ------------------------------------------------------------------------
@@ -133,7 +134,8 @@ def _compile(shape_key: str) -> _Shape:
     try:
         func = _PARSER.ast(shape_key)[1].compile()
     except Exception as exc:
-        return _Shape(None, (), f"{type(exc).__name__}")
+        log.debug("compiling %s: %s", shape_key, type(exc).__name__)
+        return _Shape(None, (), "syntaxe que le moteur ne sait pas calculer")
     return _Shape(func, tuple(func.inputs), None)
 
 
@@ -566,12 +568,13 @@ class Evaluator:
         try:
             return _call(shape, parsed, args)
         except Exception as exc:
+            log.debug("evaluating %s: %s", ref, type(exc).__name__)
             names = ", ".join(sorted(set(parsed.functions))) or "?"
             self._note(
                 Code.UNSUPPORTED_FUNCTION,
                 ref,
-                f"Formule non recalculable par le moteur ({type(exc).__name__} ; fonctions : "
-                f"{names}) : la valeur enregistrée par le tableur est utilisée.",
+                f"Formule non recalculable par le moteur (fonctions : {names}) : la valeur "
+                "enregistrée par le tableur est utilisée.",
             )
             return _Saved(_from_cache(self.workbook.get(ref)))
 

@@ -292,7 +292,7 @@ def _unreadable_by_openpyxl(exc: Exception) -> WorkbookUnreadable:
     elif isinstance(exc, OSError):  # openpyxl: "File contains no valid workbook part"
         detail = "[Content_Types].xml ne déclare aucune partie de classeur Excel"
     else:
-        detail = f"le lecteur de classeurs a échoué : {type(exc).__name__}"
+        detail = "le contenu des feuilles n'a pas pu être interprété"
     return WorkbookUnreadable(
         "damaged",
         f"Le classeur ne peut pas être lu ({detail[:200]}) : il est endommagé, ou a été écrit "
