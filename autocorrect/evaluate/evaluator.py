@@ -250,6 +250,7 @@ class Evaluator:
         self._overrides = overrides or {}  # constants replaced (perturbed data sets)
         self._values: dict[CellRef, object] = {}
         self._parsed: dict[CellRef, ParsedFormula] = {}
+        self._precedents: dict[CellRef, tuple[CellRef, ...]] = {}  # shared like `_parsed`
         self._findings: dict[tuple[Code, str], Finding] = {}
         self._arrays: dict[RangeRef, object] = {}  # array range -> the anchor's raw result
         self._parsing: set[CellRef] = set()  # cells whose OFFSET/INDIRECT are being resolved
@@ -262,6 +263,7 @@ class Evaluator:
         values: the formulas' parsed forms are shared, their values computed anew."""
         other = Evaluator(self.workbook, overrides)
         other._parsed = self._parsed
+        other._precedents = self._precedents
         return other
 
     @property
@@ -430,15 +432,23 @@ class Evaluator:
             self._evaluate_in_order(ref)
         return self._values.get(ref)
 
-    def precedent_cells(self, ref: CellRef) -> list[CellRef]:
+    def precedent_cells(self, ref: CellRef) -> tuple[CellRef, ...]:
+        """The stored cells the formula reads (each range expanded once per workbook)."""
+        known = self._precedents.get(ref)
+        if known is not None:
+            return known
         parsed = self.parsed(ref)
         if parsed is None:
-            return []
+            return ()
         cells: list[CellRef] = []
+        stored = self.workbook.cells
         for target in parsed.targets.values():
             if isinstance(target, RangeRef) and _size(target) <= _range_limit(self.workbook):
-                cells.extend(c for row in target.cells() for c in row if c in self.workbook.cells)
-        return cells
+                cells.extend(c for row in target.cells() for c in row if c in stored)
+        found = tuple(cells)
+        if ref not in self._data_dependent:  # OFFSET/INDIRECT: ranges of this data only
+            self._precedents[ref] = found
+        return found
 
     def _evaluate_in_order(self, start: CellRef) -> None:
         # Iterative depth-first walk: a 1,000-row running total must not hit Python's
@@ -470,11 +480,11 @@ class Evaluator:
             stack.append((ref, True))
             stack.extend((p, False) for p in self._safe_precedents(ref) if p not in self._values)
 
-    def _safe_precedents(self, ref: CellRef) -> list[CellRef]:
+    def _safe_precedents(self, ref: CellRef) -> tuple[CellRef, ...]:
         try:
             return self.precedent_cells(ref)
         except _Circular:
-            return []
+            return ()
 
     def _compute(self, ref: CellRef) -> object:
         cell = self.workbook.get(ref)

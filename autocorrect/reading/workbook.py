@@ -550,6 +550,17 @@ _DIGITS_ARGUMENT = frozenset({"ROUND", "ROUNDUP", "ROUNDDOWN", "TRUNC", "FIXED"}
 def formula_numbers(formula: str) -> list[float]:
     """The numeric constants typed in a formula ("=COUNTIF(J5:J24,\">=4\")/20" -> [20.0]),
     except the number of digits of a rounding (`ROUND(x,4)` types no count of anything)."""
+    return list(_formula_numbers(formula))
+
+
+# Formula texts repeat across cells (copied-down formulas) and across copies of a session:
+# each distinct text is tokenized once per process. Bounded: a hostile workbook of a million
+# distinct formulas only evicts older entries.
+_TOKEN_CACHE = 8192
+
+
+@functools.lru_cache(maxsize=_TOKEN_CACHE)
+def _formula_numbers(formula: str) -> tuple[float, ...]:
     numbers = []
     calls: list[str] = []  # open function calls and parentheses, innermost last
     arguments: list[int] = []  # index of the argument being read in each
@@ -569,11 +580,17 @@ def formula_numbers(formula: str) -> list[float]:
                 numbers.append(float(token.value))
             except ValueError:
                 continue
-    return numbers
+    return tuple(numbers)
 
 
 def tokenize(formula: str) -> list[FormulaToken]:
-    """Split a formula with openpyxl's tokenizer (no evaluation, ~20 µs)."""
+    """Split a formula with openpyxl's tokenizer (no evaluation; each distinct text once per
+    process, a fresh list each call)."""
+    return list(_tokens(formula))
+
+
+@functools.lru_cache(maxsize=_TOKEN_CACHE)
+def _tokens(formula: str) -> tuple[FormulaToken, ...]:
     tokens: list[FormulaToken] = []
     for token in Tokenizer(formula).items:
         if token.type == Token.OPERAND and token.subtype == Token.RANGE:
@@ -584,7 +601,7 @@ def tokenize(formula: str) -> list[FormulaToken]:
         else:
             operator = _OPERATOR_KINDS.get(token.type, "")
             tokens.append(FormulaToken("other", token.value, token.value, operator))
-    return tokens
+    return tuple(tokens)
 
 
 _OPERATOR_KINDS = {Token.OP_PRE: "prefix", Token.OP_POST: "postfix", Token.OP_IN: "infix"}
