@@ -120,3 +120,25 @@ def test_copied_down_formulas_share_one_compiled_shape(tmp_path: Path) -> None:
 def test_huge_explicit_range_is_clipped_not_materialised(tmp_path: Path) -> None:
     cells: dict[str, object] = {"A1": 1, "B2": 2, "D1": "=SUM(A1:B1048575)"}
     assert _value(_book(tmp_path, cells), "D1") == 3.0
+
+
+def test_memo_tells_an_empty_cell_from_an_error(tmp_path: Path) -> None:
+    """The same formula shape over a range holding an empty cell, then over one holding an
+    error: two different results (the memo of formula results must not confuse them)."""
+    cells: dict[str, object] = {"A1": 1, "B1": 1, "B2": "=1/0", "C1": "=SUM(A1:A2)"}
+    cells["C2"] = "=SUM(B1:B2)"
+    path = _book(tmp_path, cells)
+    evaluator = Evaluator(load(path))
+    sheet = evaluator.workbook.sheets[0]
+    assert evaluator.value(CellRef(sheet, 1, 3)) == 1.0
+    assert evaluator.value(CellRef(sheet, 2, 3)) == ExcelError("#DIV/0!")
+
+
+def test_memo_tells_errors_apart(tmp_path: Path) -> None:
+    cells: dict[str, object] = {"A1": "=1/0", "B1": "=NA()", "C1": "=IFERROR(A1:A1,0)"}
+    cells.update({"C2": "=ERROR.TYPE(A1)", "C3": "=ERROR.TYPE(B1)"})
+    path = _book(tmp_path, cells)
+    evaluator = Evaluator(load(path))
+    sheet = evaluator.workbook.sheets[0]
+    assert evaluator.value(CellRef(sheet, 2, 3)) == 2.0
+    assert evaluator.value(CellRef(sheet, 3, 3)) == 7.0

@@ -357,6 +357,8 @@ class Evaluator:
         self._parsed: dict[CellRef, ParsedFormula] = {}
         self._precedents: dict[CellRef, tuple[CellRef, ...]] = {}  # shared like `_parsed`
         self._ranges: dict[RangeRef, tuple[np.ndarray, object]] = {}  # range arguments
+        self._range_cells: dict[RangeRef, tuple[CellRef, ...]] = {}  # shared like `_parsed`
+        self._complete: set[RangeRef] = set()  # ranges whose every cell holds its value
         self._findings: dict[tuple[Code, str], Finding] = {}
         self._arrays: dict[RangeRef, object] = {}  # array range -> the anchor's raw result
         self._parsing: set[CellRef] = set()  # cells whose OFFSET/INDIRECT are being resolved
@@ -370,6 +372,7 @@ class Evaluator:
         other = Evaluator(self.workbook, overrides)
         other._parsed = self._parsed
         other._precedents = self._precedents
+        other._range_cells = self._range_cells
         return other
 
     @property
@@ -547,10 +550,9 @@ class Evaluator:
         if parsed is None:
             return ()
         cells: list[CellRef] = []
-        stored = self.workbook.cells
         for target in parsed.targets.values():
             if isinstance(target, RangeRef) and _size(target) <= _range_limit(self.workbook):
-                cells.extend(c for row in target.cells() for c in row if c in stored)
+                cells.extend(self._stored_cells(target))
         found = tuple(cells)
         if ref not in self._data_dependent:  # OFFSET/INDIRECT: ranges of this data only
             self._precedents[ref] = found
@@ -573,9 +575,8 @@ class Evaluator:
             if expanded:
                 visiting.discard(ref)
                 self._values[ref] = self._compute(ref)
-                if self._unverified and any(
-                    p in self._unverified for p in self._safe_precedents(ref)
-                ):
+                self._complete.update(self._ranges_read(ref))
+                if self._unverified and not self._unverified.isdisjoint(self._safe_precedents(ref)):
                     self._unverified.add(ref)
                 continue
             if ref in visiting:
@@ -584,7 +585,35 @@ class Evaluator:
                 continue
             visiting.add(ref)
             stack.append((ref, True))
-            stack.extend((p, False) for p in self._safe_precedents(ref) if p not in self._values)
+            stack.extend((p, False) for p in self._pending_precedents(ref))
+
+    def _ranges_read(self, ref: CellRef) -> list[RangeRef]:
+        try:
+            parsed = self.parsed(ref)
+        except _Circular:
+            return []
+        if parsed is None:
+            return []
+        limit = _range_limit(self.workbook)
+        return [t for t in parsed.targets.values() if isinstance(t, RangeRef) and _size(t) <= limit]
+
+    def _pending_precedents(self, ref: CellRef) -> list[CellRef]:
+        """The precedents not valued yet, in order; a range whose every cell a formula
+        already read is skipped whole (a lookup table read by a thousand formulas)."""
+        pending: list[CellRef] = []
+        values = self._values
+        for area in self._ranges_read(ref):
+            if area not in self._complete:
+                pending.extend(c for c in self._stored_cells(area) if c not in values)
+        return pending
+
+    def _stored_cells(self, area: RangeRef) -> tuple[CellRef, ...]:
+        """The stored cells of a range, found once per workbook (a lookup table is read by
+        every formula that looks up in it)."""
+        known = self._range_cells.get(area)
+        if known is None:
+            known = self._range_cells[area] = tuple(_stored_cells(area, self.workbook))
+        return known
 
     def _safe_precedents(self, ref: CellRef) -> tuple[CellRef, ...]:
         try:
@@ -759,6 +788,21 @@ class Evaluator:
         self._findings.setdefault((code, str(ref)), Finding(code, message, str(ref)))
 
 
+def _stored_cells(area: RangeRef, workbook: Workbook) -> list[CellRef]:
+    """The stored cells of a range, row by row: from the range's positions when it is small,
+    from the sheet's stored cells when the range is larger than the sheet's content (a formula
+    reading B1:B50000 must not build 50,000 references to find 40 cells)."""
+    sheet_cells = workbook.by_sheet.get(area.sheet, ())
+    if _size(area) <= len(sheet_cells):
+        stored = workbook.cells
+        return [c for row in area.cells() for c in row if c in stored]
+    return [
+        c.ref
+        for c in sheet_cells
+        if area.min_row <= c.ref.row <= area.max_row and area.min_col <= c.ref.col <= area.max_col
+    ]
+
+
 class _Circular(Exception):
     """A formula whose OFFSET/INDIRECT arguments depend on the formula itself."""
 
@@ -805,12 +849,36 @@ def _call(shape: _Shape, parsed: ParsedFormula, args: list[object], parts: list[
 
 
 def _memo_part(value: object) -> object:
-    """A hashable, type-exact stand-in for one argument (`#REF!` the error is not the text)."""
+    """A hashable, type-exact stand-in for one argument (`#REF!` the error is not the text:
+    errors and the empty cell are `str` subclasses of their own type), or `_UNHASHABLE` for a
+    value that cannot stand in a key (an array holding one included)."""
     if isinstance(value, np.ndarray):
-        return (value.shape, tuple(_memo_part(v) for v in value.flat))
+        parts = tuple(_memo_part(v) for v in value.flat)
+        return _UNHASHABLE if _UNHASHABLE in parts else _ArrayKey(value.shape, parts)
     if isinstance(value, str | float | int | bool) or value is None:
         return (type(value).__name__, value)
     return _UNHASHABLE
+
+
+class _ArrayKey:
+    """A range argument's stand-in in the memo key, hashed once: a lookup table of a thousand
+    cells is read by every formula that looks up in it."""
+
+    __slots__ = ("_hash", "parts", "shape")
+
+    def __init__(self, shape: tuple[int, ...], parts: tuple[object, ...]) -> None:
+        self.shape, self.parts = shape, parts
+        self._hash = hash((shape, parts))
+
+    def __hash__(self) -> int:
+        return self._hash
+
+    def __eq__(self, other: object) -> bool:
+        if self is other:
+            return True
+        if not isinstance(other, _ArrayKey) or self._hash != other._hash:
+            return False
+        return self.shape == other.shape and self.parts == other.parts
 
 
 def _from_cache(cell: CellData | None) -> object:

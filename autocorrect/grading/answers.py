@@ -13,6 +13,7 @@ from autocorrect.evaluate.evaluator import Evaluator
 from autocorrect.evaluate.policy import grading_value
 from autocorrect.grading.bind import Binder, Binding
 from autocorrect.grading.context import Answer, Grading
+from autocorrect.grading.fingerprints import MAX_FORMULAS
 from autocorrect.grading.locate import Location, own_label
 from autocorrect.grading.readings import first_agreeing, parse_number_text, readings
 from autocorrect.grading.structure import lines_to_complete
@@ -138,6 +139,8 @@ class _ValueSearch:
         self.used = {a.location.cell for a in grading.answers.values()}
         self._pool: list[CellData] | None = None
         self._numbers: dict[CellRef, float | None] = {}  # each cell's number, read once
+        formulas = sum(1 for c in grading.workbook.cells.values() if c.is_formula)
+        self._large = formulas > MAX_FORMULAS
         self._subject_numbers: set[float] | None = None
 
     def find(self, item: ItemSpec, expected: object) -> Answer | None:
@@ -163,11 +166,21 @@ class _ValueSearch:
         """A cheap necessary condition for agreeing: the cell's number, as is, read as a
         rate ×100 or as points shown in %, within the tolerance (the exact reading follows)."""
         if ref not in self._numbers:
-            self._numbers[ref] = _number(grading_value(self.grading.evaluator, ref).value)
+            self._numbers[ref] = _number(self._searched_value(ref))
         number = self._numbers[ref]
         if number is None:
             return False
         return any(abs(r - expected) <= slack for r in (number, number / 100, number * 100))
+
+    def _searched_value(self, ref: CellRef) -> object:
+        """The value searched: recomputed, except in a workbook too large to be an exam copy
+        (the fingerprints' ceiling of formulas), where the saved value only points at the
+        cells worth recomputing: recomputing thousands of formulas to search a few numbers
+        would take minutes."""
+        cell = self.grading.workbook.get(ref)
+        if self._large and cell is not None and cell.is_formula:
+            return cell.cached
+        return grading_value(self.grading.evaluator, ref).value
 
     def _telling(self, expected: float) -> bool:
         """A number rare enough to be evidence on its own: not zero, not a small whole number
