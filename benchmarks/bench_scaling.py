@@ -34,6 +34,7 @@ from openpyxl.formula.tokenizer import Token, Tokenizer
 from openpyxl.formula.translate import Translator
 from openpyxl.worksheet.worksheet import Worksheet
 
+from autocorrect import french
 from autocorrect.api import grade
 from autocorrect.report import CandidateReport
 from autocorrect.rubric.load import load_rubric
@@ -229,7 +230,11 @@ def _slope(points: list[tuple[float, float]]) -> float:
 
 
 def _ms(seconds: float) -> str:
-    return f"{seconds * 1000:,.0f} ms".replace(",", "\u202f")
+    return f"{french.integer(round(seconds * 1000))} ms"
+
+
+def _us(seconds: float) -> str:
+    return f"{french.integer(round(seconds * 1e6))} µs"
 
 
 def _formulas(path: Path) -> int:
@@ -283,17 +288,15 @@ def main() -> None:
         )
         per_block = _slope([(n, s) for n, s, _ in blocks])
         per_formula = _slope([(float(f), s) for _, s, f in blocks])
-        print(f"\nPente : {_ms(per_block)} par bloc ajouté, "
-              f"{per_formula * 1e6:,.0f} µs par formule ajoutée ; "
-              f"100 blocs : {_ms(blocks[-1][1] / 100)} par bloc."
-              .replace(",", "\u202f"))  # fmt: skip
+        print(f"\nPente : {_ms(per_block)} par bloc ajouté, {_us(per_formula)} par formule "
+              f"ajoutée ; copie à 100 blocs : {_ms(blocks[-1][1])} (objectif ≤ 1 s).")  # fmt: skip
         normal, normal_report = cpu_per_copy(c20_whole_columns(folder), c20, args.repeat)
         stray, stray_report = cpu_per_copy(c20_whole_columns(folder, 1), c20, args.repeat)
         print("\n### C20 : références à des colonnes entières et valeur isolée\n")
         print("| copie | CPU par copie | rapport au normal |")
         print("|---|---|---|")
         print(f"| colonnes entières (`J:J`…) | {_ms(normal)} | 1,0 × |")
-        ratio = f"{stray / normal:.1f}".replace(".", ",")
+        ratio = french.fixed(stray / normal, 1)
         print(f"| même copie, valeur isolée en {STRAY_CELL} | {_ms(stray)} | {ratio} × |")
         codes = sorted({f.code.value for f in stray_report.findings} - {
             f.code.value for f in normal_report.findings})  # fmt: skip
@@ -307,7 +310,8 @@ def main() -> None:
             args.repeat,
         )
         per_respondent = _slope([(n, s) for n, s, _ in respondents])
-        print(f"\nPente : {per_respondent * 1e6:,.0f} µs par répondant ajouté.".replace(",", " "))
+        print(f"\nPente : {_us(per_respondent)} par répondant ajouté ; 2 000 répondants : "
+              f"{_ms(respondents[-1][1])} par copie (objectif ≤ 1 s).")  # fmt: skip
     print(f"\nCharge de la machine à la fin : {os.getloadavg()[0]:.1f}")
 
 
