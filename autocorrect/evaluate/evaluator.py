@@ -13,8 +13,10 @@ Limits (`guard.Limits`, carried by the workbook): a formula longer than `max_for
 characters or nested deeper than `max_formula_depth` is neither tokenised for evaluation nor
 compiled (compiling costs grow faster than the length: 4,000 operands take seconds); it
 evaluates to #VALUE! and gets a `formula-error` finding in French. A range larger than
-`max_range_cells` (whole columns and rows included) is cut to the cells it really covers; if
-it is still larger, the formula is not evaluated either (#VALUE!, finding).
+`max_range_cells` (whole columns and rows included) is cut to the sheet's data block plus the
+few cells typed far beyond it (`_clip_to_cells`: what Excel sums, without the empty cells in
+between; a `stray-cell` finding names them); if it is still larger, the formula is not
+evaluated either (#VALUE!, finding).
 
 Longer than most modules: it is the only importer of `formulas`; compiling shapes, the
 dependency walk, the limits and the memo of results share its private types.

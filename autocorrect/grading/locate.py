@@ -5,7 +5,9 @@ Order of attempts for one item:
 2. `label`    — a cell whose text is one of the item's labels, with the value to its right
                  (blanks and unit cells such as "€" skipped) or just below;
 3. `table`    — a header matching the item's measure and an entity header (P1, Camille,
-                 Total…) crossing at the value: entities in rows or in columns alike;
+                 Total…) crossing at the value: entities in rows or in columns alike; entity
+                 labels are indexed by sheet, column and row, and each header only meets the
+                 nearest ones (linear on a sheet holding a hundred copies of the answers);
 4. `value-search` is done by the grader, only for items not found here, and is never credited
    without a human look.
 
