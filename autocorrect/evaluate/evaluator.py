@@ -260,12 +260,16 @@ def _clip_to_cells(area: RangeRef, workbook: Workbook) -> RangeRef:
 
 
 def _written(area: RangeRef) -> str:
-    """A whole-column or whole-row reference as the candidate wrote it: `J:J`, `A:C`, `3:3`."""
-    if area.max_row >= MAX_ROW and area.min_row == 1:
-        return f"{column_letters(area.min_col)}:{column_letters(area.max_col)}"
-    if area.max_col >= MAX_COL and area.min_col == 1:
-        return f"{area.min_row}:{area.max_row}"
-    return str(area).split("!", 1)[1]
+    """The reference as the candidate wrote it, in words: « la colonne entière J:J »,
+    « les colonnes entières A:C », « la ligne entière 3:3 », « la plage A1:Z100000 »."""
+    first, last = column_letters(area.min_col), column_letters(area.max_col)
+    if area.max_row >= MAX_ROW and area.min_row == 1 and area.max_col < MAX_COL:
+        whole = "la colonne entière" if first == last else "les colonnes entières"
+        return f"{whole} {first}:{last}"
+    if area.max_col >= MAX_COL and area.min_col == 1 and area.max_row < MAX_ROW:
+        whole = "la ligne entière" if area.min_row == area.max_row else "les lignes entières"
+        return f"{whole} {area.min_row}:{area.max_row}"
+    return f"la plage {str(area).split('!', 1)[1]}"
 
 
 @dataclass(frozen=True, order=True)
@@ -324,8 +328,8 @@ def _far_cells_finding(area: FarCellsRange, workbook: Workbook) -> Finding | Non
     return Finding(
         Code.STRAY_CELL,
         f"{what} (feuille « {area.sheet} »), loin des données ({block.split('!', 1)[1]}) : "
-        f"{counted} dans la référence à la colonne entière {area.written}, comme le fait "
-        "Excel ; à vérifier (saisie égarée ?).",
+        f"{counted} dans la référence à {area.written}, comme le fait Excel ; à vérifier "
+        "(saisie égarée ?).",
         str(far[0]),
     )
 
