@@ -345,6 +345,8 @@ class Evaluator:
         self._overrides = overrides or {}  # constants replaced (perturbed data sets)
         self._values: dict[CellRef, object] = {}
         self._parsed: dict[CellRef, ParsedFormula] = {}
+        self._precedents: dict[CellRef, tuple[CellRef, ...]] = {}  # shared like `_parsed`
+        self._ranges: dict[RangeRef, tuple[np.ndarray, object]] = {}  # range arguments
         self._findings: dict[tuple[Code, str], Finding] = {}
         self._arrays: dict[RangeRef, object] = {}  # array range -> the anchor's raw result
         self._parsing: set[CellRef] = set()  # cells whose OFFSET/INDIRECT are being resolved
@@ -357,6 +359,7 @@ class Evaluator:
         values: the formulas' parsed forms are shared, their values computed anew."""
         other = Evaluator(self.workbook, overrides)
         other._parsed = self._parsed
+        other._precedents = self._precedents
         return other
 
     @property
@@ -525,15 +528,23 @@ class Evaluator:
             self._evaluate_in_order(ref)
         return self._values.get(ref)
 
-    def precedent_cells(self, ref: CellRef) -> list[CellRef]:
+    def precedent_cells(self, ref: CellRef) -> tuple[CellRef, ...]:
+        """The stored cells the formula reads (each range expanded once per workbook)."""
+        known = self._precedents.get(ref)
+        if known is not None:
+            return known
         parsed = self.parsed(ref)
         if parsed is None:
-            return []
+            return ()
         cells: list[CellRef] = []
+        stored = self.workbook.cells
         for target in parsed.targets.values():
             if isinstance(target, RangeRef) and _size(target) <= _range_limit(self.workbook):
-                cells.extend(c for row in target.cells() for c in row if c in self.workbook.cells)
-        return cells
+                cells.extend(c for row in target.cells() for c in row if c in stored)
+        found = tuple(cells)
+        if ref not in self._data_dependent:  # OFFSET/INDIRECT: ranges of this data only
+            self._precedents[ref] = found
+        return found
 
     def _evaluate_in_order(self, start: CellRef) -> None:
         # Iterative depth-first walk: a 1,000-row running total must not hit Python's
@@ -565,11 +576,11 @@ class Evaluator:
             stack.append((ref, True))
             stack.extend((p, False) for p in self._safe_precedents(ref) if p not in self._values)
 
-    def _safe_precedents(self, ref: CellRef) -> list[CellRef]:
+    def _safe_precedents(self, ref: CellRef) -> tuple[CellRef, ...]:
         try:
             return self.precedent_cells(ref)
         except _Circular:
-            return []
+            return ()
 
     def _compute(self, ref: CellRef) -> object:
         cell = self.workbook.get(ref)
@@ -661,7 +672,7 @@ class Evaluator:
             return _Saved(_from_cache(self.workbook.get(ref)))
         args = [self._argument(ref, parsed.targets[name]) for name in shape.inputs]
         try:
-            return _call(shape, parsed, args)
+            return _call(shape, parsed, [a for a, _ in args], [k for _, k in args])
         except Exception as exc:
             log.debug("evaluating %s: %s", ref, type(exc).__name__)
             names = ", ".join(sorted(set(parsed.functions))) or "?"
@@ -673,7 +684,8 @@ class Evaluator:
             )
             return _Saved(_from_cache(self.workbook.get(ref)))
 
-    def _argument(self, ref: CellRef, target: RangeRef | str) -> object:
+    def _argument(self, ref: CellRef, target: RangeRef | str) -> tuple[object, object]:
+        """The argument as the compiled formula takes it, and its stand-in in the memo key."""
         if isinstance(target, FarCellsRange) and (far := _far_cells_finding(target, self.workbook)):
             self.add_finding(far)
         if isinstance(target, str):
@@ -683,11 +695,17 @@ class Evaluator:
                 f"Référence « {target} » vers un autre classeur ou une feuille absente : "
                 "elle n'est jamais ouverte, la valeur vaut #REF!.",
             )
-            return _XlErrors.errors["#REF!"]
+            error = _XlErrors.errors["#REF!"]
+            return error, _memo_part(error)
         if target.is_single_cell:
-            return _to_engine(self.value(CellRef(target.sheet, target.min_row, target.min_col)))
-        grid = [[_to_engine(self.value(c)) for c in row] for row in target.cells()]
-        return np.array(grid, dtype=object)
+            value = _to_engine(self.value(CellRef(target.sheet, target.min_row, target.min_col)))
+            return value, _memo_part(value)
+        known = self._ranges.get(target)
+        if known is None:  # each range built once per evaluator: many formulas read it
+            grid = [[_to_engine(self.value(c)) for c in row] for row in target.cells()]
+            array = np.array(grid, dtype=object)
+            known = self._ranges[target] = (array, _memo_part(array))
+        return known[0].copy(), known[1]  # a function may write into its argument
 
     def _too_long(self, ref: CellRef, formula: str) -> bool:
         limit = self.workbook.limits.max_formula_length
@@ -763,11 +781,12 @@ _VOLATILE = frozenset(
 _UNHASHABLE = object()
 
 
-def _call(shape: _Shape, parsed: ParsedFormula, args: list[object]) -> object:
+def _call(shape: _Shape, parsed: ParsedFormula, args: list[object], parts: list[object]) -> object:
+    """The compiled shape called on `args` (`parts`: their memo stand-ins), memoised."""
     assert shape.func is not None
     if _VOLATILE.intersection(parsed.functions):
         return shape.func(*args)
-    key = (parsed.shape_key, *map(_memo_part, args))
+    key = (parsed.shape_key, *parts)
     if _UNHASHABLE in key:
         return shape.func(*args)
     if key not in _MEMO:

@@ -14,7 +14,9 @@ from autocorrect.evaluate.evaluator import Evaluator
 from autocorrect.evaluate.policy import GradingValue
 from autocorrect.grading.fingerprints import Proof
 from autocorrect.grading.locate import Location, Locator
+from autocorrect.grading.methods import MethodIssue
 from autocorrect.grading.readings import Reading
+from autocorrect.reading.refs import CellRef
 from autocorrect.reading.workbook import Workbook
 from autocorrect.reference.case import CaseData, ComputationFailed, evaluate
 from autocorrect.report import ItemResult, LocatedBy
@@ -52,6 +54,9 @@ class Grading:
     answers: dict[ItemKey, Answer] = field(default_factory=dict)
     candidate_values: dict[ItemKey, object] = field(default_factory=dict)
     results: dict[ItemKey, ItemResult] = field(default_factory=dict)
+    # Method checks of one item's formula, made once: the verdict and the explanation both
+    # ask for them (keyed by the item object and the answer cell).
+    method_checks: dict[tuple[int, CellRef], list[MethodIssue]] = field(default_factory=dict)
 
     @classmethod
     def start(cls, workbook: Workbook, rubric: Rubric, case: CaseData) -> Grading:

@@ -239,8 +239,13 @@ def _methods(grading: Grading, item: ItemSpec, answer: Answer) -> list[MethodIss
     if answer.formula is None or answer.by_value_search:
         return []
     cell = answer.location.cell
-    areas = _answer_areas(grading, item)
-    return method_issues(item, cell, grading.evaluator, grading.case, areas)
+    key = (id(item), cell)  # the rubric's items live as long as the grading
+    if key not in grading.method_checks:
+        areas = _answer_areas(grading, item)
+        grading.method_checks[key] = method_issues(
+            item, cell, grading.evaluator, grading.case, areas
+        )
+    return grading.method_checks[key]
 
 
 def _answer_areas(grading: Grading, item: ItemSpec) -> list[RangeRef]:

@@ -1,13 +1,16 @@
 """The workbook adapter: the only module that imports openpyxl.
 
-It reads a submission once with formulas and once with cached values, and hands the rest of
-the engine plain frozen data (`Workbook`, `CellData`) keyed by our own `CellRef`. Nothing here
-executes anything from the file: macros are dropped (`keep_vba=False`), external links are not
-loaded (`keep_links=False`), and the pre-flight guard has already rejected DTDs, bombs,
-oversized sheets and non-OOXML files before openpyxl sees the bytes. The file is read once:
-the parsers get exactly the bytes the guard checked (never the path again, so a file swapped
-in between cannot slip past the guard, and the file's extension does not matter). Whatever
-openpyxl raises on those bytes means the file cannot be read: `WorkbookUnreadable("damaged")`.
+It reads a submission in one pass, formulas and the values the application saved for them
+together (openpyxl parses each formula cell's saved `<v>` a second time in its own "data only"
+mode, so the values are exactly those a second, values-only load would give, at a fraction of
+the cost), and hands the rest of the engine plain frozen data (`Workbook`, `CellData`) keyed by
+our own `CellRef`. Nothing here executes anything from the file: macros are dropped
+(`keep_vba=False`), external links are not loaded (`keep_links=False`), and the pre-flight
+guard has already rejected DTDs, bombs, oversized sheets and non-OOXML files before openpyxl
+sees the bytes. The file is read once: the parsers get exactly the bytes the guard checked
+(never the path again, so a file swapped in between cannot slip past the guard, and the
+file's extension does not matter). Whatever openpyxl raises on those bytes means the file
+cannot be read: `WorkbookUnreadable("damaged")`.
 
 Longer than most modules: it is the only importer of openpyxl, so every reading of the
 package (cells, cached values, names, tables, array formulas, charts, conditional formats)
@@ -30,12 +33,14 @@ from xml.etree.ElementTree import ParseError as XmlParseError
 from xml.parsers.expat import ExpatError
 
 import openpyxl
+import openpyxl.reader.excel
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError
 from defusedxml.ElementTree import fromstring as defused_fromstring
 from openpyxl.formula.tokenizer import Token, Tokenizer
 from openpyxl.styles.numbers import is_date_format as is_date_format_openpyxl
 from openpyxl.utils.datetime import from_excel, to_excel
+from openpyxl.worksheet._reader import WorkSheetParser, WorksheetReader
 from openpyxl.worksheet.formula import ArrayFormula
 
 from autocorrect.errors import WorkbookUnreadable
@@ -267,17 +272,14 @@ def load(path: Path, limits: Limits | None = None) -> Workbook:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about unsupported extensions
-            formulas_wb = openpyxl.load_workbook(BytesIO(data), keep_vba=False, keep_links=False)
-            values_wb = openpyxl.load_workbook(
-                BytesIO(data), data_only=True, keep_vba=False, keep_links=False
-            )
+            formulas_wb = _load_with_saved_values(data)
     except MemoryError:
         raise
     except Exception as exc:  # boundary: openpyxl raises anything on a broken package
         raise _unreadable_by_openpyxl(exc) from exc
     if not formulas_wb.worksheets:  # never grade "nothing found" for a sheet we cannot see
         raise _no_worksheet(data)
-    workbook = _to_workbook(path, formulas_wb, values_wb, checked)
+    workbook = _to_workbook(path, formulas_wb, checked)
     return replace(
         workbook,
         charts=read_charts(BytesIO(data), workbook.sheets),
@@ -365,13 +367,70 @@ def _no_worksheet(data: bytes) -> WorkbookUnreadable:
     )
 
 
-def _to_workbook(path: Path, formulas_wb: Any, values_wb: Any, checked: Preflight) -> Workbook:
+class _SavedValueParser(WorkSheetParser):  # type: ignore[misc]
+    """openpyxl's sheet parser, which also keeps the saved value of each formula cell: the
+    cell is parsed a second time in "data only" mode, so the value is converted exactly as a
+    values-only load converts it (numbers, dates by number format, booleans, errors)."""
+
+    col_counter: int
+    data_only: bool
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.saved: dict[tuple[int, int], object] = {}
+
+    def parse_cell(self, element: Any) -> dict[str, Any]:
+        column: int = self.col_counter  # a cell without `r` advances it: once
+        cell: dict[str, Any] = super().parse_cell(element)
+        if cell["data_type"] == "f":
+            after: int = self.col_counter
+            self.col_counter, self.data_only = column, True
+            try:
+                self.saved[(cell["row"], cell["column"])] = super().parse_cell(element)["value"]
+            finally:
+                self.col_counter, self.data_only = after, False
+        return cell
+
+
+class _SavedValueReader(WorksheetReader):  # type: ignore[misc]
+    """openpyxl's sheet reader with the parser above; the saved values end on the sheet."""
+
+    def __init__(
+        self, ws: Any, xml_source: Any, shared_strings: Any, data_only: bool, rich_text: bool
+    ) -> None:
+        super().__init__(ws, xml_source, shared_strings, data_only, rich_text)
+        parser = _SavedValueParser(
+            xml_source,
+            shared_strings,
+            False,
+            ws.parent.epoch,
+            ws.parent._date_formats,
+            ws.parent._timedelta_formats,
+            rich_text,
+        )
+        self.parser = parser
+        ws.saved_values = parser.saved
+
+
+def _load_with_saved_values(data: bytes) -> Any:
+    """One openpyxl load giving formulas and, per sheet, `saved_values` (row, column) -> the
+    value saved for each formula cell. openpyxl offers no hook for this: its sheet reader is
+    swapped for the duration of the load (the engine loads one workbook at a time per
+    process)."""
+    original = openpyxl.reader.excel.WorksheetReader
+    openpyxl.reader.excel.WorksheetReader = _SavedValueReader
+    try:
+        return openpyxl.load_workbook(BytesIO(data), keep_vba=False, keep_links=False)
+    finally:
+        openpyxl.reader.excel.WorksheetReader = original
+
+
+def _to_workbook(path: Path, formulas_wb: Any, checked: Preflight) -> Workbook:
     cells: dict[CellRef, CellData] = {}
     by_sheet: dict[str, tuple[CellData, ...]] = {}
     used: dict[str, tuple[int, int]] = {}
     for ws in formulas_wb.worksheets:
-        cached_ws = values_wb[ws.title]
-        sheet_cells = tuple(_sheet_cells(ws, cached_ws))
+        sheet_cells = tuple(_sheet_cells(ws))
         by_sheet[ws.title] = sheet_cells
         cells.update((c.ref, c) for c in sheet_cells)
         used[ws.title] = (
@@ -389,10 +448,11 @@ def _to_workbook(path: Path, formulas_wb: Any, values_wb: Any, checked: Prefligh
     )
 
 
-def _sheet_cells(ws: Any, cached_ws: Any) -> Iterator[CellData]:
+def _sheet_cells(ws: Any) -> Iterator[CellData]:
     # ws._cells holds only the stored cells: iterating the claimed dimension could mean
     # billions of empty cells for a file whose last cell is XFD1048576.
     arrays = _array_ranges(ws)
+    saved: dict[tuple[int, int], object] = getattr(ws, "saved_values", {})
     for (row, col), cell in sorted(ws._cells.items()):
         raw = cell.value
         array = arrays.get((row, col))
@@ -403,12 +463,12 @@ def _sheet_cells(ws: Any, cached_ws: Any) -> Iterator[CellData]:
             # Every cell of an array range is a formula cell of the array, though only the
             # anchor stores the formula: the others only store their cached value.
             formula = array[1]
-        cached = cached_ws._cells.get((row, col))
+        cached = saved.get((row, col), raw) if formula else None
         yield CellData(
             ref=CellRef(ws.title, row, col),
             value=None if formula else _plain(raw),
             formula=formula,
-            cached=_plain(cached.value) if (formula and cached is not None) else None,
+            cached=_plain(cached),
             number_format=str(cell.number_format or "General"),
             array=array[0] if array is not None else None,
         )
@@ -525,6 +585,17 @@ _DIGITS_ARGUMENT = frozenset({"ROUND", "ROUNDUP", "ROUNDDOWN", "TRUNC", "FIXED"}
 def formula_numbers(formula: str) -> list[float]:
     """The numeric constants typed in a formula ("=COUNTIF(J5:J24,\">=4\")/20" -> [20.0]),
     except the number of digits of a rounding (`ROUND(x,4)` types no count of anything)."""
+    return list(_formula_numbers(formula))
+
+
+# Formula texts repeat across cells (copied-down formulas) and across copies of a session:
+# each distinct text is tokenized once per process. Bounded: a hostile workbook of a million
+# distinct formulas only evicts older entries.
+_TOKEN_CACHE = 8192
+
+
+@functools.lru_cache(maxsize=_TOKEN_CACHE)
+def _formula_numbers(formula: str) -> tuple[float, ...]:
     numbers = []
     calls: list[str] = []  # open function calls and parentheses, innermost last
     arguments: list[int] = []  # index of the argument being read in each
@@ -544,11 +615,17 @@ def formula_numbers(formula: str) -> list[float]:
                 numbers.append(float(token.value))
             except ValueError:
                 continue
-    return numbers
+    return tuple(numbers)
 
 
 def tokenize(formula: str) -> list[FormulaToken]:
-    """Split a formula with openpyxl's tokenizer (no evaluation, ~20 µs)."""
+    """Split a formula with openpyxl's tokenizer (no evaluation; each distinct text once per
+    process, a fresh list each call)."""
+    return list(_tokens(formula))
+
+
+@functools.lru_cache(maxsize=_TOKEN_CACHE)
+def _tokens(formula: str) -> tuple[FormulaToken, ...]:
     tokens: list[FormulaToken] = []
     for token in Tokenizer(formula).items:
         if token.type == Token.OPERAND and token.subtype == Token.RANGE:
@@ -559,7 +636,7 @@ def tokenize(formula: str) -> list[FormulaToken]:
         else:
             operator = _OPERATOR_KINDS.get(token.type, "")
             tokens.append(FormulaToken("other", token.value, token.value, operator))
-    return tokens
+    return tuple(tokens)
 
 
 _OPERATOR_KINDS = {Token.OP_PRE: "prefix", Token.OP_POST: "postfix", Token.OP_IN: "infix"}
