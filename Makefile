@@ -55,6 +55,7 @@ oracle: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_grade.py
 	$(BIN)/python benchmarks/bench_batch.py
+	$(BIN)/python benchmarks/bench_scaling.py
 
 clean:
 	rm -rf out .pytest_cache .mypy_cache .ruff_cache

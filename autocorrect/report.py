@@ -44,6 +44,7 @@ class Code(StrEnum):
     EMPTY_COPY = (
         "empty-copy"  # no answer found at all: the subject handed back, or unreadable layout
     )
+    STRAY_CELL = "stray-cell"  # a value far below the data that a whole-column reference reads
 
 
 class LocatedBy(StrEnum):

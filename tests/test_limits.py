@@ -394,21 +394,34 @@ def test_huge_claimed_dimension_is_graded_quickly(tmp_path: Path, c20_rubric: Ru
     assert report.verdicts()["C20-Q01"] == "correct"
 
 
-def test_range_still_too_wide_is_not_evaluated(tmp_path: Path, c20_rubric: Rubric) -> None:
-    """A stray value at the bottom of column A: `SUM(A:A)` would need a million cells."""
-    book = built(tmp_path, {"A1048576": 5, "H1": "=SUM(A:A)", "H2": "=SUM(F2:F6)"})
+def test_far_value_is_counted_without_a_million_cells(tmp_path: Path) -> None:
+    """A stray value at the bottom of column A: `SUM(A:A)` counts it, as Excel does, without
+    reading the million empty cells in between; the jury is told about the stray value."""
+    book = built(
+        tmp_path,
+        {"A1048576": 5, "H1": "=SUM(A:A)", "H2": "=SUM(A1:A20)+A1048576", "H3": "=SUM(F2:F6)"},
+    )
     evaluator = Evaluator(book)
     started = time.perf_counter()
-    assert evaluator.value(CellRef("Calculs", 1, 8)) == ExcelError("#VALUE!")
-    assert isinstance(evaluator.value(CellRef("Calculs", 2, 8)), float)
+    whole = evaluator.value(CellRef("Calculs", 1, 8))
     assert time.perf_counter() - started < 1
+    assert whole == evaluator.value(CellRef("Calculs", 2, 8))
+    assert isinstance(evaluator.value(CellRef("Calculs", 3, 8)), float)
     (finding,) = evaluator.findings
-    assert finding.cell == "Calculs!H1"
-    assert "1\u202f048\u202f576 cellules" in finding.message
-    small = built(tmp_path, {"A300": 5, "H1": "=SUM(A:A)"})
-    assert Evaluator(small).value(CellRef("Calculs", 1, 8)) == 5.0  # A1:A300 only
+    assert finding.code == Code.STRAY_CELL
+    assert finding.cell == "Calculs!A1048576"
+    assert "A1048576" in finding.message and "A:A" in finding.message
+
+
+def test_range_still_too_wide_is_not_evaluated(tmp_path: Path) -> None:
+    """A whole column whose data block itself is over the range limit is not evaluated."""
+    small = built(tmp_path, {f"K{row}": row for row in range(1, 301)} | {"H1": "=SUM(K:K)"})
+    assert Evaluator(small).value(CellRef("Calculs", 1, 8)) == sum(range(1, 301))
     tight = Evaluator(dataclasses.replace(small, limits=Limits(max_range_cells=100)))
     assert tight.value(CellRef("Calculs", 1, 8)) == ExcelError("#VALUE!")
+    (finding,) = tight.findings
+    assert finding.cell == "Calculs!H1"
+    assert "cellules" in finding.message
 
 
 def test_dimension_claim_alone_changes_nothing(tmp_path: Path, c20_rubric: Rubric) -> None:

@@ -13,8 +13,10 @@ Limits (`guard.Limits`, carried by the workbook): a formula longer than `max_for
 characters or nested deeper than `max_formula_depth` is neither tokenised for evaluation nor
 compiled (compiling costs grow faster than the length: 4,000 operands take seconds); it
 evaluates to #VALUE! and gets a `formula-error` finding in French. A range larger than
-`max_range_cells` (whole columns and rows included) is cut to the cells it really covers; if
-it is still larger, the formula is not evaluated either (#VALUE!, finding).
+`max_range_cells` (whole columns and rows included) is cut to the sheet's data block plus the
+few cells typed far beyond it (`_clip_to_cells`: what Excel sums, without the empty cells in
+between; a `stray-cell` finding names them); if it is still larger, the formula is not
+evaluated either (#VALUE!, finding).
 
 Longer than most modules: it is the only importer of `formulas`; compiling shapes, the
 dependency walk, the limits and the memo of results share its private types.
@@ -53,7 +55,15 @@ from autocorrect.evaluate.structured import (
     resolve_structured,
     resolve_table_name,
 )
-from autocorrect.reading.refs import MAX_COL, MAX_ROW, CellRef, RangeRef, parse_area, split_sheet
+from autocorrect.reading.refs import (
+    MAX_COL,
+    MAX_ROW,
+    CellRef,
+    RangeRef,
+    column_letters,
+    parse_area,
+    split_sheet,
+)
 from autocorrect.reading.workbook import (
     CellData,
     FormulaToken,
@@ -336,12 +346,97 @@ def _range_limit(workbook: Workbook) -> int:
 
 
 def _clip_to_cells(area: RangeRef, workbook: Workbook) -> RangeRef:
-    """A huge range cut to the last row and column where it holds cells (empty cells add
-    nothing to a sum or a count): never a million cells for a stray value in XFD1048576."""
-    last_rows, last_cols = workbook.extents.get(area.sheet, ({}, {}))
-    columns = (r for c, r in last_rows.items() if area.min_col <= c <= area.max_col)
-    rows = (c for r, c in last_cols.items() if area.min_row <= r <= area.max_row)
-    return area.clipped(max(columns, default=area.min_row), max(rows, default=area.min_col))
+    """A whole-column (or whole-row, or too large) range cut to the sheet's data block, plus
+    the few filled cells far beyond it (`SheetExtent.block`): never 50,000 empty cells for a
+    value typed in J50000 under a 7-row table, never a million for one in XFD1048576. The far
+    cells are kept, after the block: Excel's `SUM(J:J)` counts J50000, so does the engine."""
+    extent = workbook.extents.get(area.sheet)
+    if extent is None:
+        return area.clipped(area.min_row, area.min_col)
+    last_row, far_rows = extent.block(area.min_row, area.max_row, along_rows=True)
+    last_col, far_cols = extent.block(area.min_col, area.max_col, along_rows=False)
+    block = area.clipped(last_row, last_col)
+    if not far_rows and not far_cols:
+        return block
+    return FarCellsRange(
+        block.sheet, block.min_row, block.min_col, block.max_row, block.max_col,
+        far_rows, far_cols, _written(area),
+    )  # fmt: skip
+
+
+def _written(area: RangeRef) -> str:
+    """The reference as the candidate wrote it, in words: « la colonne entière J:J »,
+    « les colonnes entières A:C », « la ligne entière 3:3 », « la plage A1:Z100000 »."""
+    first, last = column_letters(area.min_col), column_letters(area.max_col)
+    if area.max_row >= MAX_ROW and area.min_row == 1 and area.max_col < MAX_COL:
+        whole = "la colonne entière" if first == last else "les colonnes entières"
+        return f"{whole} {first}:{last}"
+    if area.max_col >= MAX_COL and area.min_col == 1 and area.max_row < MAX_ROW:
+        whole = "la ligne entière" if area.min_row == area.max_row else "les lignes entières"
+        return f"{whole} {area.min_row}:{area.max_row}"
+    return f"la plage {str(area).split('!', 1)[1]}"
+
+
+@dataclass(frozen=True, order=True)
+class FarCellsRange(RangeRef):
+    """A whole-column (or whole-row) reference as the engine reads it: the data block of the
+    sheet, then the rows (columns) of the cells typed far beyond it, in sheet order. Sums,
+    counts, averages, extremes, conditional sums and lookups of a value give what Excel gives;
+    a position past the block (MATCH of a far value) and a count of blank cells do not (the
+    empty rows in between are not materialised), hence the `stray-cell` finding."""
+
+    far_rows: tuple[int, ...] = ()
+    far_cols: tuple[int, ...] = ()
+    written: str = ""
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        rows, cols = super().shape
+        return rows + len(self.far_rows), cols + len(self.far_cols)
+
+    @property
+    def is_single_cell(self) -> bool:
+        return self.shape == (1, 1)
+
+    def cells(self) -> list[list[CellRef]]:
+        rows = [*range(self.min_row, self.max_row + 1), *self.far_rows]
+        cols = [*range(self.min_col, self.max_col + 1), *self.far_cols]
+        return [[CellRef(self.sheet, row, col) for col in cols] for row in rows]
+
+    def far_cells(self, workbook: Workbook) -> list[CellRef]:
+        """The filled cells of the reference beyond its data block, in sheet order."""
+        rows = range(self.min_row, self.max_row + 1)
+        cols = [*range(self.min_col, self.max_col + 1), *self.far_cols]
+        beside = [CellRef(self.sheet, r, c) for r in rows for c in self.far_cols]
+        below = [CellRef(self.sheet, r, c) for r in self.far_rows for c in cols]
+        return [cell for cell in (*beside, *below) if workbook.get(cell) is not None]
+
+
+_FAR_CELLS_SHOWN = 3
+
+
+def _far_cells_finding(area: FarCellsRange, workbook: Workbook) -> Finding | None:
+    """« Valeur isolée en J50000, loin des données… » for the cells a whole-column reference
+    reads far below its data block (one finding per first far cell, whichever formula reads it)."""
+    far = area.far_cells(workbook)
+    if not far:
+        return None
+    block = str(RangeRef(area.sheet, area.min_row, area.min_col, area.max_row, area.max_col))
+    shown = ", ".join(c.coord for c in far[:_FAR_CELLS_SHOWN])
+    more = (
+        f" et {french.integer(len(far) - _FAR_CELLS_SHOWN)} autres"
+        if len(far) > _FAR_CELLS_SHOWN
+        else ""
+    )
+    what = f"Valeur isolée en {shown}" if len(far) == 1 else f"Valeurs isolées en {shown}{more}"
+    counted = "comptée" if len(far) == 1 else "comptées"
+    return Finding(
+        Code.STRAY_CELL,
+        f"{what} (feuille « {area.sheet} »), loin des données ({block.split('!', 1)[1]}) : "
+        f"{counted} dans la référence à {area.written}, comme le fait Excel ; à vérifier "
+        "(saisie égarée ?).",
+        str(far[0]),
+    )
 
 
 # --- evaluation -----------------------------------------------------------------------------
@@ -725,6 +820,8 @@ class Evaluator:
 
     def _argument(self, ref: CellRef, target: RangeRef | str) -> tuple[object, object]:
         """The argument as the compiled formula takes it, and its stand-in in the memo key."""
+        if isinstance(target, FarCellsRange) and (far := _far_cells_finding(target, self.workbook)):
+            self.add_finding(far)
         if isinstance(target, str):
             self._note(
                 Code.EXTERNAL_REFERENCE,

@@ -5,7 +5,9 @@ Order of attempts for one item:
 2. `label`    — a cell whose text is one of the item's labels, with the value to its right
                  (blanks and unit cells such as "€" skipped) or just below;
 3. `table`    — a header matching the item's measure and an entity header (P1, Camille,
-                 Total…) crossing at the value: entities in rows or in columns alike;
+                 Total…) crossing at the value: entities in rows or in columns alike; entity
+                 labels are indexed by sheet, column and row, and each header only meets the
+                 nearest ones (linear on a sheet holding a hundred copies of the answers);
 4. `value-search` is done by the grader, only for items not found here, and is never credited
    without a human look.
 
@@ -18,7 +20,9 @@ global" belongs to the global rate, not to the per-product "taux de marque" colu
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import math
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -64,6 +68,7 @@ class Locator:
         self._label_claims = self._claims(_claim_scorer(rubric, "labels"))
         self._entity_claims = self._claims(_claim_scorer(rubric, "entities"))
         self._entities = {k: v for g in rubric.entities.values() for k, v in g.items()}
+        self._entity_indexes: dict[_Group, _EntityIndex | None] = {}
 
     # -- indexing ------------------------------------------------------------------------------
 
@@ -164,41 +169,124 @@ class Locator:
         return "skip" if len(text) <= _UNIT_TEXT_MAX and not labels.words(text)[1:] else "stop"
 
     def _by_table(self, item: ItemSpec) -> Location | None:
+        """The best crossing of a measure header with an entity label. Each header only
+        meets the entity labels nearest to it: labels are indexed by sheet, column and row
+        and walked outwards from the header, and the walk stops as soon as a farther label
+        could no longer reach the best score found (a crossing loses 1/1000 per cell of
+        distance). Same result as crossing every header with every label, without the
+        quadratic cost on a sheet where a candidate copied the answer blocks a hundred times."""
         if item.entity is None or not item.measure_labels:
             return None
         entity_synonyms = self._entities.get(item.entity, (item.entity,))
-        found: list[tuple[float, CellRef, _Label]] = []
-        for header in self._label_claims.get((item.measure_labels, item.unit), []):
-            for entity in self._entity_claims.get((entity_synonyms, ""), []):
-                crossing = _crossing(header.cell.ref, entity.cell.ref)
-                if crossing is None:
-                    continue
-                cell = self.workbook.get(crossing)
-                if self._classify(cell, item.unit) != "value":
-                    continue
-                distance = (
-                    abs(crossing.row - entity.cell.ref.row)
-                    + abs(crossing.col - header.cell.ref.col)
-                    + abs(crossing.col - entity.cell.ref.col)
-                    + abs(crossing.row - header.cell.ref.row)
-                )
-                merged = _Label(header.cell, f"{header.text} × {entity.text}", header.score)
-                found.append((header.score + entity.score - distance / 1000, crossing, merged))
-        return _best(found, LocatedBy.TABLE)
+        entities = self._entity_index((entity_synonyms, ""))
+        if entities is None:
+            return None
+        search = _TableSearch(self, item.unit, entities)
+        for header_index, header in enumerate(
+            self._label_claims.get((item.measure_labels, item.unit), [])
+        ):
+            search.cross(header_index, header)
+        search.found.sort(key=lambda f: f[0])  # the order of a plain header × label loop
+        return _best([f[1] for f in search.found], LocatedBy.TABLE)
+
+    def _entity_index(self, group: _Group) -> _EntityIndex | None:
+        if group not in self._entity_indexes:
+            claimed = self._entity_claims.get(group, [])
+            self._entity_indexes[group] = _EntityIndex(claimed) if claimed else None
+        return self._entity_indexes[group]
 
 
 _MISSING = object()
+_DISTANCE_WEIGHT = 1000  # a crossing's score loses 1/1000 per cell between it and its labels
+_PRUNE_MARGIN = 1e-6  # crossings this close to the best are kept: `_best` decides ties
 
 
-def _crossing(header: CellRef, entity: CellRef) -> CellRef | None:
-    """Where a measure header and an entity header meet, for either table orientation."""
-    if header.sheet != entity.sheet:
-        return None
-    if entity.row > header.row and entity.col < header.col:  # entities down, measures across
-        return CellRef(header.sheet, entity.row, header.col)
-    if entity.col > header.col and entity.row < header.row:  # entities across, measures down
-        return CellRef(header.sheet, header.row, entity.col)
-    return None
+class _EntityIndex:
+    """Entity labels of one synonym group by sheet, column and row, for `_TableSearch`."""
+
+    def __init__(self, claimed: list[_Label]):
+        self.top_score = max(label.score for label in claimed)
+        self.by_col: dict[tuple[str, int], list[tuple[int, int, _Label]]] = defaultdict(list)
+        self.by_row: dict[tuple[str, int], list[tuple[int, int, _Label]]] = defaultdict(list)
+        for index, label in enumerate(claimed):
+            ref = label.cell.ref
+            self.by_col[(ref.sheet, ref.col)].append((ref.row, index, label))
+            self.by_row[(ref.sheet, ref.row)].append((ref.col, index, label))
+        for entries in (*self.by_col.values(), *self.by_row.values()):
+            entries.sort(key=lambda e: (e[0], e[1]))
+        self.cols: dict[str, list[int]] = defaultdict(list)
+        self.rows: dict[str, list[int]] = defaultdict(list)
+        for sheet, col in sorted(self.by_col):
+            self.cols[sheet].append(col)
+        for sheet, row in sorted(self.by_row):
+            self.rows[sheet].append(row)
+
+
+class _TableSearch:
+    """Crossings of the headers of one item with one group of entity labels, best first."""
+
+    def __init__(self, locator: Locator, unit: str, entities: _EntityIndex):
+        self.locator = locator
+        self.unit = unit
+        self.entities = entities
+        self.best = -math.inf
+        self.found: list[tuple[tuple[int, int], tuple[float, CellRef, _Label]]] = []
+
+    def _reachable(self, header: _Label, distance: int) -> bool:
+        bound = header.score + self.entities.top_score - distance / _DISTANCE_WEIGHT
+        return bound >= self.best - _PRUNE_MARGIN
+
+    def cross(self, index: int, header: _Label) -> None:
+        ref = header.cell.ref
+        self._entities_down(index, header, ref)
+        self._entities_across(index, header, ref)
+
+    def _entities_down(self, index: int, header: _Label, ref: CellRef) -> None:
+        """Entities down a column left of the header, measures across: the crossing is on
+        the entity's row, in the header's column."""
+        cols = self.entities.cols.get(ref.sheet, [])
+        for col in reversed(cols[: bisect.bisect_left(cols, ref.col)]):
+            if not self._reachable(header, ref.col - col):
+                break
+            column = self.entities.by_col[(ref.sheet, col)]
+            for row, entity_index, entity in column[
+                bisect.bisect_right(column, (ref.row, math.inf)) :
+            ]:
+                distance = (ref.col - col) + (row - ref.row)
+                if not self._reachable(header, distance):
+                    break
+                crossing = CellRef(ref.sheet, row, ref.col)
+                self._consider((index, entity_index), header, entity, crossing, distance)
+
+    def _entities_across(self, index: int, header: _Label, ref: CellRef) -> None:
+        """Entities across a row above the header, measures down: the crossing is on the
+        header's row, in the entity's column."""
+        rows = self.entities.rows.get(ref.sheet, [])
+        for row in reversed(rows[: bisect.bisect_left(rows, ref.row)]):
+            if not self._reachable(header, ref.row - row):
+                break
+            line = self.entities.by_row[(ref.sheet, row)]
+            for col, entity_index, entity in line[bisect.bisect_right(line, (ref.col, math.inf)) :]:
+                distance = (ref.row - row) + (col - ref.col)
+                if not self._reachable(header, distance):
+                    break
+                crossing = CellRef(ref.sheet, ref.row, col)
+                self._consider((index, entity_index), header, entity, crossing, distance)
+
+    def _consider(
+        self,
+        order: tuple[int, int],
+        header: _Label,
+        entity: _Label,
+        crossing: CellRef,
+        distance: int,
+    ) -> None:
+        if self.locator._classify(self.locator.workbook.get(crossing), self.unit) != "value":
+            return
+        merged = _Label(header.cell, f"{header.text} × {entity.text}", header.score)
+        score = header.score + entity.score - distance / _DISTANCE_WEIGHT
+        self.best = max(self.best, score)
+        self.found.append((order, (score, crossing, merged)))
 
 
 def _best(found: list[tuple[float, CellRef, _Label]], how: LocatedBy) -> Location | None:

@@ -19,6 +19,7 @@ lives here, behind plain data types.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import functools
 import warnings
@@ -153,6 +154,44 @@ class CalcSettings:
 _NON_CALCULATING_WRITERS = ("openpyxl", "xlsxwriter", "rubyxl", "phpspreadsheet", "epplus")
 
 
+# A blank stretch longer than this many rows (or columns), and longer than the block of data
+# above it, ends the sheet's data block: what lies beyond is a far cell (see SheetExtent).
+DATA_BLOCK_GAP = 100
+
+
+@dataclass(frozen=True)
+class SheetExtent:
+    """The rows and the columns of one sheet that hold at least one cell, ascending.
+
+    The *data block* of a whole-column reference (`J:J`, `A:C`) is the run of filled rows that
+    starts at the reference's first row and goes on as long as the blank stretch before the
+    next filled row is at most `DATA_BLOCK_GAP` rows or at most as long as the block so far:
+    a table with a few blank rows, or 2,000 survey respondents, is one block; a value typed in
+    J50000 under a 7-row table is not in it. Rows are taken over the whole sheet (every
+    column), so that `SUMIF(A:A;…;J:J)` or `SUMPRODUCT(G:G;J:J)` read ranges of one shape.
+    Whole rows (`3:3`) are cut the same way along the columns."""
+
+    rows: tuple[int, ...]
+    cols: tuple[int, ...]
+
+    def block(self, first: int, last: int, along_rows: bool) -> tuple[int, tuple[int, ...]]:
+        """(end of the data block starting at `first`, filled lines after it up to `last`)
+        along the rows or the columns; the end is `first` when nothing is filled."""
+        filled = self.rows if along_rows else self.cols
+        start = bisect.bisect_left(filled, first)
+        stop = bisect.bisect_right(filled, last)
+        if start == stop:
+            return first, ()
+        end = filled[start]
+        for index in range(start + 1, stop):
+            line = filled[index]
+            gap = line - end - 1
+            if gap > DATA_BLOCK_GAP and gap > end - first + 1:
+                return end, filled[index:stop]
+            end = line
+        return end, ()
+
+
 @dataclass(frozen=True)
 class Workbook:
     """A submission as plain data."""
@@ -172,19 +211,15 @@ class Workbook:
     limits: Limits = field(default=Limits(), repr=False)  # what the evaluator may do with it
 
     @functools.cached_property
-    def extents(self) -> Mapping[str, tuple[Mapping[int, int], Mapping[int, int]]]:
-        """Per sheet: (column -> last row holding a cell, row -> last column holding one), so
-        that a huge range can be cut to the cells it really covers (a stray value in
-        XFD1048576 must not turn `B:B` into a million cells)."""
-        found: dict[str, tuple[dict[int, int], dict[int, int]]] = {}
+    def extents(self) -> Mapping[str, SheetExtent]:
+        """Per sheet, the rows and columns that hold cells, so that a whole-column or
+        whole-row reference covers the sheet's data block and its few far cells, never a
+        million empty ones (see `SheetExtent.block`)."""
+        found: dict[str, SheetExtent] = {}
         for sheet, cells in self.by_sheet.items():
-            last_rows: dict[int, int] = {}
-            last_cols: dict[int, int] = {}
-            for cell in cells:
-                row, col = cell.ref.row, cell.ref.col
-                last_rows[col] = max(row, last_rows.get(col, 0))
-                last_cols[row] = max(col, last_cols.get(row, 0))
-            found[sheet] = (last_rows, last_cols)
+            rows = sorted({cell.ref.row for cell in cells})
+            cols = sorted({cell.ref.col for cell in cells})
+            found[sheet] = SheetExtent(tuple(rows), tuple(cols))
         return found
 
     @property
