@@ -636,6 +636,12 @@ class Evaluator:
             self._evaluate_in_order(ref)
         return self._values.get(ref)
 
+    def _known_value(self, ref: CellRef) -> object:
+        """`value`, with the common case (already computed) first: a range of 2,000 answers
+        is read cell by cell."""
+        found = self._values.get(ref, _UNKNOWN)
+        return self.value(ref) if found is _UNKNOWN else found
+
     def precedent_cells(self, ref: CellRef) -> tuple[CellRef, ...]:
         """The stored cells the formula reads (each range expanded once per workbook)."""
         known = self._precedents.get(ref)
@@ -836,7 +842,7 @@ class Evaluator:
             return value, _memo_part(value)
         known = self._ranges.get(target)
         if known is None:  # each range built once per evaluator: many formulas read it
-            grid = [[_to_engine(self.value(c)) for c in row] for row in target.cells()]
+            grid = [[_to_engine(self._known_value(c)) for c in row] for row in target.cells()]
             array = np.array(grid, dtype=object)
             known = self._ranges[target] = (array, _memo_part(array))
         return known[0].copy(), known[1]  # a function may write into its argument
@@ -898,6 +904,9 @@ def _stored_cells(area: RangeRef, workbook: Workbook) -> list[CellRef]:
         for c in sheet_cells
         if area.min_row <= c.ref.row <= area.max_row and area.min_col <= c.ref.col <= area.max_col
     ]
+
+
+_UNKNOWN = object()
 
 
 class _Circular(Exception):

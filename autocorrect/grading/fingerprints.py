@@ -87,7 +87,7 @@ class Fingerprints:
         self.sets = sets
         self._real = evaluator
         self._redrawn = [
-            evaluator.with_data(_overrides(workbook, s.cells, subject_cells)) for s in sets
+            evaluator.with_data(cells) for cells in _overrides(workbook, sets, subject_cells)
         ]
         self._values: dict[CellRef, tuple[object, ...]] = {}
         cells = [
@@ -234,21 +234,25 @@ def _close(expected: float, found: float, tolerance: Tolerance, factor: float) -
 
 
 def _overrides(
-    workbook: Workbook, cells: Mapping[CellRef, object], subject: Mapping[CellRef, object]
-) -> dict[CellRef, object]:
-    """Redrawn subject cells, addressed in the candidate's sheet spelling; a cell the
-    candidate changed (typed over) keeps the candidate's value."""
+    workbook: Workbook, sets: tuple[DataSet, ...], subject: Mapping[CellRef, object]
+) -> list[dict[CellRef, object]]:
+    """Per data set, the redrawn subject cells addressed in the candidate's sheet spelling; a
+    cell the candidate changed (typed over) keeps the candidate's value. Which cells the
+    candidate left as the subject gave them is found once for every set."""
     subject_to_own = {s.casefold(): s for s in workbook.sheets}
-    overrides: dict[CellRef, object] = {}
-    for ref, value in cells.items():
+    untouched: dict[CellRef, CellRef] = {}
+    for ref in dict.fromkeys(r for data_set in sets for r in data_set.cells):
         sheet = subject_to_own.get(ref.sheet.casefold())
         if sheet is None:
             continue
         own = CellRef(sheet, ref.row, ref.col)
         cell = workbook.get(own)
         if cell is not None and not cell.is_formula and cell.value == subject.get(ref):
-            overrides[own] = value
-    return overrides
+            untouched[ref] = own
+    return [
+        {own: data_set.cells[ref] for ref, own in untouched.items() if ref in data_set.cells}
+        for data_set in sets
+    ]
 
 
 def _compute(comp: Computation, case: CaseData, answers: Answers) -> object:
