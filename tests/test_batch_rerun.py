@@ -7,6 +7,8 @@ import json
 import shutil
 from pathlib import Path
 
+from autocorrect.cli import RECORD_FILE as CLI_RECORD_FILE
+from autocorrect.cli import starts_fork_server_first
 from autocorrect.session.batch import BatchOptions, BatchSummary, run_batch
 from autocorrect.session.rendered import RECORD_FILE
 from autocorrect.session.store import STATE_DIR
@@ -115,3 +117,14 @@ def test_outputs_deleted_or_edited_by_hand_are_rendered_again() -> None:
     (out / "index.html").unlink()
     _rerun(batch, out)
     assert output_files(out) == expected
+
+
+def test_the_fork_server_starts_first_for_a_first_batch_only() -> None:
+    batch = case_batch("c20")
+    assert RECORD_FILE == CLI_RECORD_FILE
+    fresh = scratch("first") / "out"
+    for out, first in ((fresh, True), (batch.out, False)):
+        for option in (["--out", str(out)], [f"--out={out}"]):
+            arguments = ["batch", str(batch.folder), "--rubric", "r.yaml", *option]
+            assert starts_fork_server_first(arguments) is first
+    assert not starts_fork_server_first(["grade", "copie.xlsx", "--out", str(fresh)])
