@@ -9,6 +9,11 @@ Four kinds, strongest evidence first:
   that favour rare formulas (a formula everybody writes proves nothing);
 - identical wrong answers: the same wrong value for the same item, found in several copies,
   known typical mistakes (which many candidates make independently) left aside.
+
+No kind compares every pair of candidates: files and metadata are grouped by their hash,
+fingerprints meet through their rarest formulas (prefix filtering) and wrong answers through a
+hash of the answers they share, so the work grows with the signals found, not with the square
+of the number of candidates who wrote the same formula or the same wrong value.
 """
 
 from __future__ import annotations
@@ -131,13 +136,16 @@ def similar_formulas(traits: Mapping[str, Traits]) -> list[Signal]:
         return []
     frequency = Counter(f for s in sets.values() for f in s)
     weight = {f: math.log(1 + len(sets) / df) for f, df in frequency.items()}
+    rare_limit = max(2, int(len(sets) * COMMON_SHARE))
     signals = []
-    for a, b in _pairs_sharing_rare(sets, frequency):
+    for a, b in _pairs_maybe_similar(sets, frequency, weight):
         if traits[a].sha256 == traits[b].sha256:
             continue  # identical files are reported as such
+        shared = sets[a] & sets[b]
+        if all(frequency[f] > rare_limit for f in shared):
+            continue  # formulas most of the batch wrote prove nothing, however many
         similarity = _weighted_jaccard(sets[a], sets[b], weight)
         if similarity >= FORMULA_SIMILARITY:
-            shared = len(sets[a] & sets[b])
             signals.append(
                 Signal(
                     SignalKind.SIMILAR_FORMULAS,
@@ -146,28 +154,47 @@ def similar_formulas(traits: Mapping[str, Traits]) -> list[Signal]:
                     (
                         f"empreintes de formules semblables à {french.percent(similarity, 0)} "
                         f"(pondération par rareté)",
-                        f"{shared} formules identiques en notation relative (L1C1) sur "
+                        f"{len(shared)} formules identiques en notation relative (L1C1) sur "
                         f"{len(sets[a])} et {len(sets[b])}",
-                        *(f"ex. {f}" for f in _rarest(sets[a] & sets[b], frequency)),
+                        *(f"ex. {f}" for f in _rarest(shared, frequency)),
                     ),
                 )
             )
     return signals
 
 
-def _pairs_sharing_rare(
-    sets: Mapping[str, frozenset[str]], frequency: Counter[str]
+def _pairs_maybe_similar(
+    sets: Mapping[str, frozenset[str]], frequency: Counter[str], weight: Mapping[str, float]
 ) -> list[tuple[str, str]]:
-    """Pairs that share at least one formula written by few candidates: the only pairs that
-    can reach the threshold once common formulas weigh little (avoids comparing all pairs)."""
-    rare_limit = max(2, int(len(sets) * COMMON_SHARE))
+    """Every pair whose weighted similarity may reach the threshold, sorted: two such
+    fingerprints share a formula among the first ones of each, rarest first (prefix
+    filtering), so only the holders of a same prefix formula are paired."""
     holders: dict[str, list[str]] = defaultdict(list)
+    pairs: set[tuple[str, str]] = set()
     for name in sorted(sets):
-        for formula in sets[name]:
-            if frequency[formula] <= rare_limit:
-                holders[formula].append(name)
-    pairs = {pair for names in holders.values() for pair in combinations(names, 2)}
+        for formula in _prefix(sets[name], frequency, weight):
+            pairs.update((other, name) for other in holders[formula])
+            holders[formula].append(name)
     return sorted(pairs)
+
+
+def _prefix(
+    formulas: frozenset[str], frequency: Counter[str], weight: Mapping[str, float]
+) -> list[str]:
+    """The rarest formulas of a fingerprint, until what is left weighs less than the threshold
+    share of the whole: a fingerprint sharing none of them shares too little weight to reach
+    the threshold (kept a hair longer than the bound, against rounding)."""
+    ordered = sorted(formulas, key=lambda f: (frequency[f], f))
+    total = sum(weight[f] for f in ordered)
+    bound = (FORMULA_SIMILARITY - 1e-9) * total
+    left = total
+    prefix = []
+    for formula in ordered:
+        prefix.append(formula)
+        left -= weight[formula]
+        if left < bound:
+            break
+    return prefix
 
 
 def _weighted_jaccard(a: frozenset[str], b: frozenset[str], weight: Mapping[str, float]) -> float:
@@ -183,6 +210,33 @@ def _rarest(formulas: frozenset[str], frequency: Counter[str], count: int = 3) -
 
 
 def shared_wrong_answers(reports: Sequence[CandidateReport]) -> list[Signal]:
+    holders, shown = _wrong_answers(reports)
+    limit = max(2, int(len(reports) * COMMON_SHARE))
+    answers = [key for key, names in holders.items() if 1 < len(names) <= limit]
+    held: dict[str, list[int]] = defaultdict(list)  # candidate -> its answers above, in order
+    for index, key in enumerate(answers):
+        for name in sorted(set(holders[key])):
+            held[name].append(index)
+    pairs = _pairs_sharing(held, MIN_SHARED_WRONG)
+    return [
+        Signal(
+            SignalKind.SHARED_WRONG_ANSWERS,
+            pair,
+            float(len(shared)),
+            (
+                f"{len(shared)} réponses fausses identiques (hors erreurs typiques)",
+                *(shown[answers[i]] for i in shared),
+            ),
+        )
+        for pair, shared in sorted(pairs.items(), key=lambda p: (p[1][0], p[0]))
+    ]
+
+
+def _wrong_answers(
+    reports: Sequence[CandidateReport],
+) -> tuple[dict[tuple[str, str, str], list[str]], dict[tuple[str, str, str], str]]:
+    """Who gave each wrong answer (question, item, normalised value), in the order of the
+    reports, and how the answer is shown (as the last of them wrote it)."""
     holders: dict[tuple[str, str, str], list[str]] = defaultdict(list)
     shown: dict[tuple[str, str, str], str] = {}
     for report in reports:
@@ -197,22 +251,40 @@ def shared_wrong_answers(reports: Sequence[CandidateReport]) -> list[Signal]:
                 key = (question.id, item.key, _normalised(item.found))
                 holders[key].append(report.candidate)
                 shown[key] = f"{question.id}[{item.key}] = {french.value(item.found)}"
-    limit = max(2, int(len(reports) * COMMON_SHARE))
-    per_pair: dict[tuple[str, str], list[str]] = defaultdict(list)
-    for key, names in holders.items():
-        if 1 < len(names) <= limit:
-            for pair in combinations(sorted(set(names)), 2):
-                per_pair[pair].append(shown[key])
-    return [
-        Signal(
-            SignalKind.SHARED_WRONG_ANSWERS,
-            pair,
-            float(len(answers)),
-            (f"{len(answers)} réponses fausses identiques (hors erreurs typiques)", *answers),
-        )
-        for pair, answers in per_pair.items()
-        if len(answers) >= MIN_SHARED_WRONG
-    ]
+    return holders, shown
+
+
+def _pairs_sharing(
+    held: Mapping[str, Sequence[int]], at_least: int
+) -> dict[tuple[str, str], tuple[int, ...]]:
+    """Every pair of candidates holding at least `at_least` answers in common, with the
+    answers they share (ascending). Candidates holding the same answers form one group (keyed
+    by the answers themselves); two groups meet in the bucket of any `at_least` answers they
+    share, so a popular answer alone never pairs its holders one by one."""
+    groups: dict[tuple[int, ...], list[str]] = defaultdict(list)
+    for name in sorted(held):
+        if len(held[name]) >= at_least:
+            groups[tuple(held[name])].append(name)
+    found: dict[tuple[str, str], tuple[int, ...]] = {}
+    buckets: dict[tuple[int, ...], list[tuple[int, ...]]] = defaultdict(list)
+    for answers, names in groups.items():
+        found.update(dict.fromkeys(combinations(names, 2), answers))
+        for subset in combinations(answers, at_least):
+            buckets[subset].append(answers)
+    met: set[tuple[tuple[int, ...], tuple[int, ...]]] = set()
+    for members in buckets.values():
+        for one, other in combinations(members, 2):
+            if (one, other) in met:
+                continue
+            met.add((one, other))
+            shared = tuple(sorted(set(one) & set(other)))
+            for a in groups[one]:
+                found.update({_pair(a, b): shared for b in groups[other]})
+    return found
+
+
+def _pair(a: str, b: str) -> tuple[str, str]:
+    return (a, b) if a < b else (b, a)
 
 
 def _normalised(value: object) -> str:

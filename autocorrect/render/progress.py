@@ -82,9 +82,9 @@ def duration(seconds: float) -> str:
 
 def batch_summary_lines(summary: BatchSummary) -> list[str]:
     """What `batch` prints when it ends, in French."""
-    counts = Counter(r.status for r in summary.reports)
+    counts = Counter(summary.statuses)
     lines = [
-        f"{french.plural(len(summary.reports), 'copie')} : "
+        f"{french.plural(len(summary.statuses), 'copie')} : "
         + (
             ", ".join(
                 french.plural(counts[s], STATUS_WORDS[s], _PLURAL_STATUS[s])

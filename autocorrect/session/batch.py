@@ -13,8 +13,9 @@ graded its JSON report is written atomically, then its state file (file identity
 hash): a rerun skips the candidates whose file and rubric are unchanged, and an interrupted
 batch loses nothing already graded. The summary outputs (reports in HTML, gradebooks, lists,
 collusion signals, index) are then rebuilt from the saved reports and the jury's overrides;
-same inputs give the same bytes. Run metadata (versions, hashes, durations) goes to `run.json`
-only.
+same inputs give the same bytes. Only the outputs whose inputs changed are rendered again
+(`autocorrect.session.rendered`): a rerun with nothing changed reads no report and renders
+nothing. Run metadata (versions, hashes, durations) goes to `run.json` only.
 """
 
 from __future__ import annotations
@@ -26,8 +27,10 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Generator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import partial
 from importlib import metadata
 from pathlib import Path
+from typing import overload
 
 from autocorrect import __version__
 from autocorrect.jury.collusion import Signal, collusion_signals
@@ -69,11 +72,13 @@ from autocorrect.session.model import BatchSummary, GradebookEntry, Ignored, Pro
 from autocorrect.session.names import report_names, shown_name
 from autocorrect.session.outdir import check_places, claim
 from autocorrect.session.pool import WorkerPool
+from autocorrect.session.rendered import Record, Writer, digest, load_record, save_record
 from autocorrect.session.store import (
     STATE_DIR,
     CandidateState,
-    load_report,
+    content_hash,
     load_state,
+    parse_report,
     rubric_hash,
     save_state,
     saved_names,
@@ -94,6 +99,7 @@ __all__ = [
 
 ANNOTATED_DIR = "annotees"
 RETIRED_DIR = f"{STATE_DIR}/retired"  # reports of candidates gone from the folder
+BASELINE_FILE = f"{STATE_DIR}/overrides-baseline.json"
 
 
 @dataclass(frozen=True)
@@ -115,12 +121,45 @@ class _Candidate:
         return shown_name(self.path.name)
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Done:
     candidate: _Candidate
-    report: CandidateReport
+    report_hash: str  # SHA-256 of its saved JSON report
+    status: Status
     traits: Traits
     seconds: float | None = None  # None when reused from an earlier run
+    saved: bytes = b""  # the saved JSON report, read back only if an output needs it
+    parsed: CandidateReport | None = None
+
+    @property
+    def report(self) -> CandidateReport:
+        if self.parsed is None:
+            report = parse_report(self.saved)
+            assert report is not None  # its hash was checked against the state's
+            self.parsed = report
+        return self.parsed
+
+
+class _SavedReports(Sequence[CandidateReport]):
+    """The batch's reports, each read back from its JSON the first time it is asked for: a
+    rerun with nothing to render reads none."""
+
+    def __init__(self, finished: Sequence[_Done]) -> None:
+        self._finished = tuple(finished)
+
+    def __len__(self) -> int:
+        return len(self._finished)
+
+    @overload
+    def __getitem__(self, index: int) -> CandidateReport: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[CandidateReport, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> CandidateReport | tuple[CandidateReport, ...]:
+        if isinstance(index, slice):
+            return tuple(done.report for done in self._finished[index])
+        return self._finished[index].report
 
 
 def run_batch(
@@ -176,7 +215,7 @@ def _run(
         interrupted = True
     finally:
         results.close()  # stops the workers now, not whenever the generator is collected
-    summary = _finish(out, rubric, candidates, done, ignored, interrupted, notices)
+    summary = _finish(out, rubric, rubric_digest, candidates, done, ignored, interrupted, notices)
     _write_run(out, rubric, rubric_digest, folder, options, summary, done, started, clock)
     return summary
 
@@ -239,14 +278,15 @@ def _grade(
 def _persist(out: Path, candidate: _Candidate, result: JobResult, rubric_digest: str) -> _Done:
     report = replace(result.report, candidate=candidate.name)
     same = result.json_text and result.report.candidate == candidate.name
-    text = result.json_text if same else render_json(report)
-    write_atomic(out / f"{candidate.name}.json", text, durable=True)
-    traits = result.traits
+    data = (result.json_text if same else render_json(report)).encode("utf-8")
+    write_atomic(out / f"{candidate.name}.json", data, durable=True)
+    traits, saved_hash = result.traits, content_hash(data)
     state = CandidateState(
-        candidate.name, candidate.source, candidate.key, rubric_digest, result.annotated, traits
-    )
+        candidate.name, candidate.source, candidate.key, rubric_digest, result.annotated, traits,
+        saved_hash, str(report.status),
+    )  # fmt: skip
     save_state(out, state)  # last: its presence means the candidate is complete
-    return _Done(candidate, report, traits, result.seconds)
+    return _Done(candidate, saved_hash, report.status, traits, result.seconds, parsed=report)
 
 
 def _reuse(out: Path, candidate: _Candidate, rubric_digest: str, annotate: bool) -> _Done | None:
@@ -259,10 +299,28 @@ def _reuse(out: Path, candidate: _Candidate, rubric_digest: str, annotate: bool)
         return None
     if annotate and not state.annotated:
         return None
-    report = load_report(out / f"{candidate.name}.json")
+    try:
+        saved = (out / f"{candidate.name}.json").read_bytes()
+    except OSError:
+        return None
+    saved_hash = content_hash(saved)
+    if state.report_hash:  # the report is the one saved with the state, unread
+        status = _status(state.status)
+        if saved_hash != state.report_hash or status is None:
+            return None
+        return _Done(candidate, saved_hash, status, state.traits, saved=saved)
+    report = parse_report(saved)  # a state saved before reports were hashed: read it once
     if report is None or report.candidate != candidate.name:
         return None
-    return _Done(candidate, report, state.traits)
+    save_state(out, replace(state, report_hash=saved_hash, status=str(report.status)))
+    return _Done(candidate, saved_hash, report.status, state.traits, parsed=report)
+
+
+def _status(text: str) -> Status | None:
+    try:
+        return Status(text)
+    except ValueError:
+        return None
 
 
 def _retire_gone(out: Path, candidates: Sequence[_Candidate]) -> list[str]:
@@ -309,6 +367,7 @@ def _retired_notice(name: str, state: CandidateState | None, by_key: Mapping[str
 def _finish(
     out: Path,
     rubric: Rubric,
+    rubric_digest: str,
     candidates: Sequence[_Candidate],
     done: Mapping[str, _Done],
     skipped: Sequence[Ignored],
@@ -316,64 +375,150 @@ def _finish(
     notices: Sequence[str],
 ) -> BatchSummary:
     finished = [done[c.name] for c in candidates if c.name in done]
-    reports = {d.candidate.name: d.report for d in finished}
-    overrides, problems = _overrides(out, rubric, reports)
-    signals = collusion_signals(
-        list(reports.values()),
-        {d.candidate.name: d.traits for d in finished},
-        read_metadata(rubric.subject),
-    )
-    finals = _finals(out, rubric, reports, overrides)
-    entries = [_entry(d, finals.get(d.candidate.name), signals) for d in finished]
-    _annotate_decisions(out, finished, finals)
-    links = neighbours([e.name for e in entries])
-    for entry in entries:
-        page = render_report_html(entry, rubric, links[entry.name])
-        write_if_changed(out / f"{entry.name}.html", page)
-    write_if_changed(out / "gradebook.csv", render_gradebook_csv(entries, rubric))
-    write_if_changed(out / "gradebook.xlsx", render_gradebook_xlsx(entries, rubric))
-    write_if_changed(out / "unreadable.csv", render_unreadable_csv(entries, skipped))
-    write_if_changed(out / "collusion.csv", render_collusion_csv(signals))
-    for relative, text in jury_outputs(entries, rubric).items():
-        (out / relative).parent.mkdir(exist_ok=True)
-        write_if_changed(out / relative, text)
     pending = tuple(c.name for c in candidates if c.name not in done)
-    index = IndexData(rubric, tuple(entries), signals, tuple(skipped), problems, pending)
-    write_if_changed(out / "index.html", render_index(index))
+    record = load_record(out)
+    if not record.fresh(out, _batch_inputs(out, rubric_digest, finished, skipped, pending)):
+        record = _render(out, rubric, rubric_digest, finished, skipped, pending, record)
+        save_record(out, record)  # last: the outputs it lists are complete
     return BatchSummary(
-        reports=tuple(d.report for d in finished),
+        reports=_SavedReports(finished),
+        statuses=tuple(d.status for d in finished),
         skipped=tuple(skipped),
         out=out,
         graded=tuple(d.candidate.name for d in finished if d.seconds is not None),
         reused=tuple(d.candidate.name for d in finished if d.seconds is None),
         pending=pending,
         interrupted=interrupted,
-        signals=signals,
-        override_problems=problems,
+        signals=record.signals,
+        override_problems=record.problems,
         notices=tuple(notices),
     )
 
 
+def _batch_inputs(
+    out: Path,
+    rubric_digest: str,
+    finished: Sequence[_Done],
+    skipped: Sequence[Ignored],
+    pending: Sequence[str],
+) -> str:
+    """Everything the summary outputs are made of, in one digest: the rubric, each saved report
+    and its traits, the entries not graded, the jury's overrides, the baselines of the
+    overrides, and which annotated copies exist."""
+    annotated = out / ANNOTATED_DIR
+    copies = sorted(p.name for p in annotated.glob("*.xlsx")) if annotated.is_dir() else []
+    return digest(
+        rubric_digest,
+        _candidates_text(finished),
+        json.dumps([[i.name, i.reason] for i in skipped], ensure_ascii=False),
+        json.dumps(list(pending), ensure_ascii=False),
+        _read(out / OVERRIDES_FILE),
+        _read(out / BASELINE_FILE),
+        json.dumps(copies, ensure_ascii=False),
+    )
+
+
+def _candidates_text(finished: Sequence[_Done]) -> str:
+    rows = [
+        [d.candidate.name, d.candidate.source, d.report_hash, d.traits.to_dict()] for d in finished
+    ]
+    return json.dumps(rows, ensure_ascii=False, sort_keys=True)
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return b"\0absent"
+
+
+def _render(
+    out: Path,
+    rubric: Rubric,
+    rubric_digest: str,
+    finished: Sequence[_Done],
+    skipped: Sequence[Ignored],
+    pending: tuple[str, ...],
+    previous: Record,
+) -> Record:
+    """Every summary output whose inputs changed since the record, rendered and written."""
+    reports = {d.candidate.name: d.report for d in finished}
+    overrides, problems = _overrides(out, rubric, reports)
+    signals_inputs = digest(rubric_digest, _candidates_text(finished))
+    signals = (
+        previous.signals
+        if previous.signals_inputs == signals_inputs
+        else collusion_signals(
+            list(reports.values()),
+            {d.candidate.name: d.traits for d in finished},
+            read_metadata(rubric.subject),
+        )
+    )
+    finals = _finals(out, rubric, reports, overrides)
+    mine = _by_candidate(signals)
+    entries = [_entry(d, finals.get(d.candidate.name), mine) for d in finished]
+    inputs = {e.name: _entry_inputs(e, d) for e, d in zip(entries, finished, strict=True)}
+    writer = Writer(out, previous)
+    _annotate_decisions(writer, finished, finals, inputs)
+    links = neighbours([e.name for e in entries])
+    for entry in entries:
+        key = digest(rubric_digest, "html", inputs[entry.name], repr(links[entry.name]))
+        writer.write(
+            f"{entry.name}.html", key, partial(render_report_html, entry, rubric, links[entry.name])
+        )
+    everyone = digest(rubric_digest, *(inputs[e.name] for e in entries))
+    gradebook = partial(render_gradebook_csv, entries, rubric)
+    writer.write("gradebook.csv", digest(everyone, "gradebook.csv"), gradebook)
+    workbook = partial(render_gradebook_xlsx, entries, rubric)
+    writer.write("gradebook.xlsx", digest(everyone, "gradebook.xlsx"), workbook)
+    unreadable = partial(render_unreadable_csv, entries, skipped)
+    writer.write("unreadable.csv", digest(everyone, "unreadable", repr(tuple(skipped))), unreadable)
+    writer.write("collusion.csv", digest(repr(signals)), partial(render_collusion_csv, signals))
+    writer.write_group(digest(everyone, "jury"), partial(jury_outputs, entries, rubric))
+    index = IndexData(rubric, tuple(entries), signals, tuple(skipped), problems, pending)
+    index_inputs = digest(everyone, repr((signals, tuple(skipped), problems, pending)))
+    writer.write("index.html", index_inputs, partial(render_index, index))
+    batch = _batch_inputs(out, rubric_digest, finished, skipped, pending)  # baselines as written
+    return writer.record(batch, signals_inputs, signals, problems)
+
+
+def _entry_inputs(entry: GradebookEntry, done: _Done) -> str:
+    """What a candidate's own outputs are made of: its saved report, its final grade (the
+    jury's decisions) and its collusion signals."""
+    return digest(
+        entry.name, entry.source, done.report_hash, repr(entry.final), repr(entry.signals)
+    )
+
+
 def _annotate_decisions(
-    out: Path, finished: Sequence[_Done], finals: Mapping[str, FinalGrade]
+    writer: Writer,
+    finished: Sequence[_Done],
+    finals: Mapping[str, FinalGrade],
+    inputs: Mapping[str, str],
 ) -> None:
     """Annotated copies follow the jury's decisions: rewritten for the candidates that have
-    some, or whose copy still shows decisions since withdrawn. The file was already read
-    under the worker's limits to write the first annotated copy; a failure here keeps it."""
+    some, or whose copy still shows decisions since withdrawn."""
     for done in finished:
-        target = out / ANNOTATED_DIR / f"{done.candidate.name}.xlsx"
-        if not target.is_file() or done.report.status != Status.GRADED:
+        name = f"{ANNOTATED_DIR}/{done.candidate.name}.xlsx"
+        if not (writer.out / name).is_file() or done.status != Status.GRADED:
             continue
         final = finals.get(done.candidate.name)
         decided = final if final is not None and final.overridden else None
-        if decided is None and not shows_decisions(target):
-            continue
-        try:
-            data = annotated_bytes(done.candidate.path, done.report, decided)
-        except Exception:  # the automatic annotated copy stays; the batch goes on
-            continue
-        if data is not None:
-            write_if_changed(target, data)
+        key = digest(inputs[done.candidate.name], done.candidate.key)
+        writer.check(name, key, partial(_annotate_copy, writer.out / name, done, decided))
+
+
+def _annotate_copy(target: Path, done: _Done, decided: FinalGrade | None) -> None:
+    """The file was already read under the worker's limits to write the first annotated copy;
+    a failure here keeps it."""
+    if decided is None and not shows_decisions(target):
+        return
+    try:
+        data = annotated_bytes(done.candidate.path, done.report, decided)
+    except Exception:  # the automatic annotated copy stays; the batch goes on
+        return
+    if data is not None:
+        write_if_changed(target, data)
 
 
 def _overrides(
@@ -390,7 +535,7 @@ def _finals(
     reports: Mapping[str, CandidateReport],
     overrides: Sequence[Override],
 ) -> dict[str, FinalGrade]:
-    baseline_file = out / STATE_DIR / "overrides-baseline.json"
+    baseline_file = out / BASELINE_FILE
     baselines = load_baselines(baseline_file)
     by_candidate: dict[str, dict[str, Override]] = defaultdict(dict)
     for override in overrides:
@@ -411,10 +556,20 @@ def _finals(
     return finals
 
 
-def _entry(done: _Done, final: FinalGrade | None, signals: Sequence[Signal]) -> GradebookEntry:
+def _entry(
+    done: _Done, final: FinalGrade | None, signals: Mapping[str, tuple[Signal, ...]]
+) -> GradebookEntry:
     name = done.candidate.name
-    mine = tuple(s for s in signals if name in s.candidates)
-    return GradebookEntry(name, done.candidate.source, done.report, final, mine)
+    return GradebookEntry(name, done.candidate.source, done.report, final, signals.get(name, ()))
+
+
+def _by_candidate(signals: Sequence[Signal]) -> dict[str, tuple[Signal, ...]]:
+    """Each candidate's signals, in the batch's order."""
+    mine: dict[str, list[Signal]] = defaultdict(list)
+    for signal in signals:
+        for name in dict.fromkeys(signal.candidates):
+            mine[name].append(signal)
+    return {name: tuple(found) for name, found in mine.items()}
 
 
 def _write_run(
@@ -430,7 +585,7 @@ def _write_run(
 ) -> None:
     """Run metadata: the only output that changes from one run to the next."""
     durations = {n: round(d.seconds, 4) for n, d in sorted(done.items()) if d.seconds is not None}
-    statuses = Counter(str(r.status) for r in summary.reports)
+    statuses = Counter(str(s) for s in summary.statuses)
     data = {
         "autocorrect": __version__,
         "python": platform.python_version(),

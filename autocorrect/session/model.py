@@ -3,12 +3,13 @@ its progress events and its summary. Data only: the batch fills them, `render/` 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from autocorrect.jury.collusion import Signal
 from autocorrect.jury.overrides import FinalGrade, OverrideProblem
-from autocorrect.report import CandidateReport, Verdict
+from autocorrect.report import CandidateReport, Status, Verdict
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,8 @@ class Progress:
 
 @dataclass(frozen=True)
 class BatchSummary:
-    reports: tuple[CandidateReport, ...]
+    reports: Sequence[CandidateReport]  # read back from the saved JSON when first used
+    statuses: tuple[Status, ...]  # of the reports, in the same order
     skipped: tuple[Ignored, ...]
     out: Path
     graded: tuple[str, ...] = ()  # graded by this run

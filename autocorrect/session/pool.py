@@ -6,8 +6,9 @@ Workers are forked from the fork server of `limits.CONTEXT` (engine already impo
 rubric and the case data once, then grade file after file. The parent sends one job at a time
 to each worker and waits on all of them at once; a worker past its deadline is killed, one that
 dies is noticed by its end-of-pipe, and either way the job gets an `error` report and a fresh
-worker takes its place. Workers ignore Ctrl-C: the parent decides, so results already received
-are kept.
+worker takes its place. A worker that hands back a result gets its next file at once, before the
+parent writes that result to disk: the worker grades while the parent saves. Workers ignore
+Ctrl-C: the parent decides, so results already received are kept.
 """
 
 from __future__ import annotations
@@ -95,7 +96,7 @@ class WorkerPool:
                 continue
             self._staff(len(pending))
             self._dispatch(pending)
-            yield from self._collect()
+            yield from self._collect(pending)
 
     def close(self) -> None:
         for worker in self._workers:
@@ -133,14 +134,24 @@ class WorkerPool:
                 with contextlib.suppress(OSError):  # a dead worker is seen by _collect
                     worker.conn.send(job)
 
-    def _collect(self) -> Iterator[JobResult]:
+    def _collect(self, pending: deque[Job]) -> list[JobResult]:
+        """The results that came in, once the workers they freed have their next file: the
+        caller writes each result to disk while those workers grade (results are handed back
+        only after the dispatch)."""
         timeout = self._next_deadline() - time.monotonic()
         waitables: list[Any] = [w.conn for w in self._workers]
         ready = multiprocessing.connection.wait(waitables, timeout=max(timeout, 0.0))
-        for worker in list(self._workers):
-            if worker.conn in ready:
-                yield from self._receive(worker)
-        yield from self._expire()
+        results = [
+            result
+            for worker in list(self._workers)
+            if worker.conn in ready
+            for result in self._receive(worker)
+        ]
+        results.extend(self._expire())
+        if results:
+            self._staff(len(pending))
+            self._dispatch(pending)
+        return results
 
     def _next_deadline(self) -> float:
         deadlines = [

@@ -2,9 +2,10 @@
 
 A rerun must know, without grading again, which candidates are already done: for each one the
 output folder holds its JSON report and a small state file (hidden folder `.autocorrect/`)
-naming the file's identity (its hash) and the rubric hash it was graded with. The state file
-is written last, atomically, so its presence means every output of that candidate is
-complete.
+naming the file's identity (its hash), the rubric hash it was graded with, and the hash and
+status of the JSON report written (a rerun checks the report by its hash instead of reading it).
+The state file is written last, atomically, so its presence means every output of that
+candidate is complete.
 """
 
 from __future__ import annotations
@@ -82,6 +83,8 @@ class CandidateState:
     rubric_hash: str
     annotated: bool
     traits: Traits
+    report_hash: str = ""  # SHA-256 of the JSON report written ("" in states saved before)
+    status: str = ""  # the report's status
 
     def to_dict(self) -> dict[str, object]:
         return {
@@ -91,6 +94,8 @@ class CandidateState:
             "rubric_hash": self.rubric_hash,
             "annotated": self.annotated,
             "traits": self.traits.to_dict(),
+            "report_hash": self.report_hash,
+            "status": self.status,
         }
 
     @classmethod
@@ -103,6 +108,8 @@ class CandidateState:
             rubric_hash=str(data["rubric_hash"]),
             annotated=bool(data["annotated"]),
             traits=Traits.from_dict(traits if isinstance(traits, dict) else {}),
+            report_hash=str(data.get("report_hash", "")),
+            status=str(data.get("status", "")),
         )
 
 
@@ -133,6 +140,18 @@ def saved_names(out: Path) -> list[str]:
 
 def load_report(path: Path) -> CandidateReport | None:
     try:
-        return report_from_dict(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError, KeyError, TypeError):
+        return parse_report(path.read_bytes())
+    except OSError:
         return None
+
+
+def parse_report(data: bytes) -> CandidateReport | None:
+    """A saved JSON report read back; None when it is not one."""
+    try:
+        return report_from_dict(json.loads(data.decode("utf-8")))
+    except (ValueError, KeyError, TypeError):
+        return None
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
