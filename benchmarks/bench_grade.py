@@ -3,7 +3,8 @@
 Run with `make bench` (or `python benchmarks/bench_grade.py [--repeat N]`). For each case
 (C20, C16, C21), on its bundled copies (solution and candidates), in one warm process:
 
-- engine: CPU per copy of `autocorrect.api.grade`, median; "cold" empties the process-wide memo
+- engine: CPU per copy of `autocorrect.api.grade`, median, in a process settled as a batch
+  worker (`settle_collector`); "cold" empties the process-wide memo
   of formula results before each copy (a copy seen first), "warm" keeps it (a batch);
 - the share of the grading spent locating answers by fingerprints (redrawn data sets, proofs,
   attribution), measured on the cold runs;
@@ -35,6 +36,7 @@ from autocorrect.api import grade
 from autocorrect.evaluate import evaluator
 from autocorrect.grading import answers, bind
 from autocorrect.rubric.load import load_rubric
+from autocorrect.session.pool import settle_collector
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = ("c20-bureau-plus", "c16-aquapro", "c21-terroirs")
@@ -130,6 +132,7 @@ def measure_case(case: str, repeat: int, clock: FingerprintClock) -> dict[str, f
     paths = copies(case)
     for path in paths:  # warm-up: imports, lazy function modules, case data, data sets
         grade(path, rubric)
+    settle_collector()  # as a batch worker does once the rubric and the data are loaded
     clock.seconds = 0.0
     started = time.process_time()
     cold = median_cpu(paths, cold_grade(rubric), repeat)

@@ -39,6 +39,7 @@ from autocorrect.api import grade
 from autocorrect.report import CandidateReport
 from autocorrect.rubric.load import load_rubric
 from autocorrect.rubric.model import Rubric
+from autocorrect.session.pool import settle_collector
 
 ROOT = Path(__file__).resolve().parent.parent
 C20 = ROOT / "fixtures" / "c20-bureau-plus"
@@ -207,8 +208,10 @@ def _scaled_rubric(subject: Path, last: int) -> str:
 
 
 def cpu_per_copy(path: Path, rubric: Rubric, repeat: int) -> tuple[float, CandidateReport]:
-    """Median CPU seconds of grading `path` in a warm process (first run discarded)."""
+    """Median CPU seconds of grading `path` in a warm process (first run discarded), with the
+    garbage collector settled as in a batch worker."""
     report = grade(path, rubric)
+    settle_collector()
     times = []
     for _ in range(repeat):
         start = time.process_time()
