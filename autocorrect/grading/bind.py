@@ -182,31 +182,41 @@ class Binder:
         open_deps = [d for d in deps if not self._right(d)]
         if not open_deps or len(open_deps) > _MAX_OPEN_UPSTREAM:
             return None
+        own = self._own_answers()  # unchanged while this item is sought
         for cell in cells:
             reads = self._numbers_read(cell)
             for chosen in itertools.permutations(reads, len(open_deps)):
                 assignment = dict(zip(open_deps, chosen, strict=True))
                 if not all(self._stands_for(dep, read) for dep, read in assignment.items()):
                     continue
-                proof = self._proof_on(cell, item, assignment)
+                proof = self._proof_on(cell, item, assignment, own)
                 if proof is not None:
                     return proof, assignment
         return None
 
     def _proof_on(
-        self, cell: CellRef, item: ItemSpec, assignment: dict[ItemKey, CellRef]
+        self,
+        cell: CellRef,
+        item: ItemSpec,
+        assignment: dict[ItemKey, CellRef],
+        own: tuple[dict[ItemKey, object], list[dict[ItemKey, object]]],
     ) -> Proof | None:
+        """Whether `cell` computes the item from the upstream cells of `assignment`; `own`:
+        the candidate's answers so far (on the subject's data, on each redrawn set)."""
         evaluator = self.grading.evaluator
-        real, redrawn = self._own_answers()
-        real = {**real, **{d: evaluator.value(c) for d, c in assignment.items()}}
-        for index, answers in enumerate(redrawn):
-            values = {d: self.fingerprints.redrawn_values(c)[index] for d, c in assignment.items()}
-            redrawn[index] = {**answers, **values}
+        real = {**own[0], **{d: evaluator.value(c) for d, c in assignment.items()}}
         own_value = evaluator.value(cell)
+        redrawn: list[dict[ItemKey, object]] | None = None
         for comp in (item.compute, *item.accept):
             first = self.grading.compute(comp, real)
             if first is None or not _roughly(first, own_value):
                 continue  # cheap test on the subject's data before the redrawn sets
+            if redrawn is None:  # the upstream cells evaluated on the redrawn sets: only now
+                redrawn = [
+                    {**answers, **{d: self.fingerprints.redrawn_values(c)[index]
+                                   for d, c in assignment.items()}}
+                    for index, answers in enumerate(own[1])
+                ]  # fmt: skip
             target = self.fingerprints.target(
                 ProofKind.CONSEQUENTIAL, comp, real, redrawn, self.grading.case
             )
