@@ -143,6 +143,37 @@ _UNUSUAL_SHEETS = {
     "duplicates": '<row r="1"><c r="A1"><f>1+1</f><v>2</v></c><c r="A1"><v>5</v></c></row>',
     "stray-children": '<row r="1"><c r="A1"><v>1</v></c><extra><v>9</v></extra></row>',
     "huge-dimension": '<row r="1"><c r="A1"><v>1</v></c></row>',
+    "data-table": (
+        '<row r="1"><c r="A1"><v>2</v></c></row><row r="2"><c r="B2">'
+        '<f t="dataTable" ref="B2:B3" dt2D="0" dtr="0" r1="A1"/><v>5</v></c></row>'
+    ),
+    # after </sheetData>: merged areas, hyperlinks and conditional formats, which openpyxl
+    # applies to the cells (an array formula over merged and linked cells takes them in)
+    "merged-linked-array": (
+        '<row r="1"><c r="A1"><f t="array" ref="A1:B3">C1:D3</f><v>1</v></c>'
+        '<c r="C1"><v>7</v></c><c r="D1"><v>8</v></c></row>'
+        '<row r="2"><c r="B2"><v>9</v></c><c r="D2"><v>3</v></c><c r="E2"><v>4</v></c></row>'
+        "</sheetData>"
+        '<mergeCells count="2"><mergeCell ref="A2:B2"/><mergeCell ref="D2:E3"/></mergeCells>'
+        '<conditionalFormatting sqref="C1:D3"><cfRule type="cellIs" priority="1" '
+        'operator="lessThan"><formula>0</formula></cfRule></conditionalFormatting>'
+        '<conditionalFormatting sqref="C1:D3"><cfRule type="expression" priority="2">'
+        "<formula>C1&gt;5</formula></cfRule></conditionalFormatting>"
+        '<hyperlinks><hyperlink ref="A3" location="Feuil1!C1"/>'
+        '<hyperlink ref="F1:F2" location="Feuil1!C1"/></hyperlinks><sheetData>'
+    ),
+    "links-on-merged-and-columns": (
+        '<row r="1"><c r="C1"><v>1</v></c><c r="E1" t="inlineStr"><is><t>lien</t></is></c>'
+        '</row><row r="3"><c r="C3"><v>2</v></c></row></sheetData>'
+        '<mergeCells count="1"><mergeCell ref="A1:B2"/></mergeCells>'
+        '<hyperlinks><hyperlink ref="B2" location="Feuil1!C1" display="x"/>'
+        '<hyperlink ref="E1" location="Feuil1!C3"/><hyperlink ref="C:D" location="A1"/>'
+        '<hyperlink ref="2:3" location="A2"/></hyperlinks><sheetData>'
+    ),
+    "link-on-one-column": (
+        '<row r="1"><c r="C1"><v>1</v></c></row></sheetData>'
+        '<hyperlinks><hyperlink ref="C:C" location="A1"/></hyperlinks><sheetData>'
+    ),
 }
 _SHARED_STRINGS = (
     '<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/'
@@ -158,7 +189,8 @@ def test_same_workbook_on_unusual_sheets(name: str, tmp_path: Path) -> None:
     path = hostile.single_sheet_package(tmp_path / "plain.xlsx", sheet)
     with_strings = _with_shared_strings(path, tmp_path / f"{name}.xlsx")
     assert_same_reading(with_strings)
-    assert load(with_strings).cells, "the sheet is read"
+    if name != "link-on-one-column":  # openpyxl fails on a link to a single column
+        assert load(with_strings).cells, "the sheet is read"
 
 
 def _with_shared_strings(source: Path, target: Path) -> Path:

@@ -35,6 +35,7 @@ from xml.parsers.expat import ExpatError
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError
 from defusedxml.ElementTree import fromstring as defused_fromstring
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.comments.comment_sheet import CommentSheet
 from openpyxl.formatting.formatting import ConditionalFormatting, ConditionalFormattingList
 from openpyxl.formula.tokenizer import Token, Tokenizer
@@ -380,9 +381,10 @@ class _Sheet:
 
     title: str
     part: SheetXml | None = None
-    # cells openpyxl creates empty: every cell of a merged area, hyperlinked and commented
-    # cells; they only matter when an array formula covers them
-    created: set[tuple[int, int]] = field(default_factory=set)
+    # the cells of merged areas but their first (openpyxl's `MergedCell`: always empty), and
+    # the merged areas in order, (min_row, min_col, max_row, max_col)
+    merged: set[tuple[int, int]] = field(default_factory=set)
+    merge_areas: list[tuple[int, int, int, int]] = field(default_factory=list)
     defined_names: dict[str, Any] = field(default_factory=dict)  # sheet-scoped names
     tables: dict[str, Any] = field(default_factory=dict)  # openpyxl Table by name
     formatting: Any = None  # openpyxl ConditionalFormattingList
@@ -617,13 +619,13 @@ def _bind_sheet(
     if HYPERLINKS in kept:
         for link in HyperlinkList.from_tree(kept[HYPERLINKS]).hyperlink:
             if link.id:
-                rels.get(link.id)  # an unknown relationship makes the file unreadable
-            _touch(sheet, link.ref)
+                link.target = rels.get(link.id).Target  # unknown: the file is unreadable
+            _link(sheet, link)
     sheet.formatting = _formatting(part.conditional_formatting, dxf_count)
     for found in rels.find(COMMENTS_NS):
         comments = CommentSheet.from_tree(parse_part(archive.read(found.target)))
         for ref, _comment in comments.comments:
-            _touch(sheet, ref)
+            _cells_at(sheet, ref)  # openpyxl creates the commented cell
     if TABLE_PARTS in kept:
         for table_part in TablePartList.from_tree(kept[TABLE_PARTS]).tablePart:
             target = rels.get(table_part.id).Target
@@ -639,27 +641,100 @@ def _merge(sheet: _Sheet, merges: Any) -> None:
     for merge in merges.mergeCell:
         area = CellRange(merge.ref)
         first = (area.min_row, area.min_col)
-        if first not in part.cells:
-            sheet.created.add(first)
+        sheet.merge_areas.append((area.min_row, area.min_col, area.max_row, area.max_col))
+        _cell(sheet, first)
         for row in range(area.min_row, area.max_row + 1):
             for col in range(area.min_col, area.max_col + 1):
                 if (row, col) != first:
                     part.cells.pop((row, col), None)
-                    sheet.created.add((row, col))
+                    sheet.merged.add((row, col))
 
 
-def _touch(sheet: _Sheet, ref: str) -> None:
-    """The cells openpyxl creates when it attaches a hyperlink or a comment to `ref`."""
-    if ":" not in ref:
-        row, col = _position(ref)
-        sheet.created.add((row, col))
+# A cell openpyxl creates: empty, shown "General".
+_EMPTY = StoredCell(None, "General")
+
+Position = tuple[int, int]
+
+
+def _cell(sheet: _Sheet, position: Position) -> Position:
+    """openpyxl's `ws.cell()`: the cell, created empty when absent (a merged one stays)."""
+    row, _col = position
+    if not 0 < row < MAX_ROW + 1:
+        raise ValueError(f"Row numbers must be between 1 and 1048576, not {row}")
+    part = sheet.part
+    assert part is not None
+    if position not in sheet.merged and position not in part.cells:
+        part.cells[position] = _EMPTY
+    return position
+
+
+def _cells_at(sheet: _Sheet, key: str) -> Any:
+    """openpyxl's `ws[key]`, on positions: a cell, a line of cells (one row or column), or
+    rows (columns for column ranges) of cells; every cell named is created."""
+    min_col, min_row, max_col, max_row = range_boundaries(key)
+    if not any([min_col, min_row, max_col, max_row]):
+        raise IndexError(f"{key} is not a valid coordinate or range")
+    if min_row is None:
+        last_row = _extent(sheet, 0)
+        cols = [[_cell(sheet, (r, c)) for r in range(1, last_row + 1)]
+                for c in range(min_col or 1, (max_col or _extent(sheet, 1)) + 1)]  # fmt: skip
+        return cols[0] if min_col == max_col else cols
+    if min_col is None:
+        last_col = _extent(sheet, 1)
+        rows = [[_cell(sheet, (r, c)) for c in range(1, last_col + 1)]
+                for r in range(min_row or 1, (max_row or _extent(sheet, 0)) + 1)]  # fmt: skip
+        return rows[0] if min_row == max_row else rows
+    if ":" not in key:
+        return _cell(sheet, (min_row, min_col))
+    return [[_cell(sheet, (r, c)) for c in range(min_col, max_col + 1)]
+            for r in range(min_row, max_row + 1)]  # fmt: skip
+
+
+def _extent(sheet: _Sheet, axis: int) -> int:
+    """openpyxl's `max_row` (axis 0) or `max_column` (axis 1): over every cell it holds."""
+    part = sheet.part
+    assert part is not None
+    return max((p[axis] for p in (*part.cells, *sheet.merged)), default=1)
+
+
+def _link(sheet: _Sheet, link: Any) -> None:
+    """openpyxl's binding of a hyperlink: an empty cell it lands on takes the link's target
+    (or location) as its value; merged cells of a range are passed over, a merged cell named
+    alone hands the link to its area's first cell."""
+    if ":" in link.ref:
+        for line in _cells_at(sheet, link.ref):
+            if isinstance(line, tuple):  # a single row or column: openpyxl fails here
+                raise TypeError("a hyperlink on a single row or column")
+            for position in line:
+                if position not in sheet.merged:
+                    _set_link_value(sheet, position, link)
         return
-    min_col, min_row, max_col, max_row = range_boundaries(ref)
-    if None in (min_col, min_row, max_col, max_row):
-        return  # whole rows or columns: not created here (openpyxl's extent at that time)
-    for row in range(min_row, max_row + 1):
-        for col in range(min_col, max_col + 1):
-            sheet.created.add((row, col))
+    position = _cells_at(sheet, link.ref)
+    if not isinstance(position, tuple):
+        raise AttributeError("a hyperlink on a whole row or column")
+    if position in sheet.merged:
+        position = next(
+            (a[0], a[1]) for a in sheet.merge_areas if _inside(position, a)
+        )  # fmt: skip
+    _set_link_value(sheet, position, link)
+
+
+def _inside(position: Position, area: tuple[int, int, int, int]) -> bool:
+    return area[0] <= position[0] <= area[2] and area[1] <= position[1] <= area[3]
+
+
+def _set_link_value(sheet: _Sheet, position: Position, link: Any) -> None:
+    part = sheet.part
+    assert part is not None
+    cell = part.cells[position]
+    if cell.raw is not None:
+        return
+    text = link.target or link.location
+    if text is not None:
+        text = str(text)[:32767]
+        if ILLEGAL_CHARACTERS_RE.search(text):
+            raise ValueError("illegal character in a hyperlink")
+    part.cells[position] = StoredCell(text, cell.number_format)
 
 
 def _formatting(elements: list[Any], dxf_count: int) -> Any:
@@ -734,9 +809,6 @@ def _to_workbook(path: Path, book: _Book, checked: Preflight) -> Workbook:
     )
 
 
-_EMPTY = StoredCell(None, "General")  # a cell openpyxl creates empty
-
-
 def _sheet_cells(sheet: _Sheet) -> Iterator[CellData]:
     # Only the stored cells: iterating the claimed dimension could mean billions of empty
     # cells for a file whose last cell is XFD1048576.
@@ -782,7 +854,7 @@ def _array_ranges(sheet: _Sheet) -> dict[tuple[int, int], tuple[RangeRef, str]]:
         if area is None or area.max_row >= MAX_ROW or area.max_col >= MAX_COL:
             area = RangeRef(sheet.title, row, col, row, col)
         if present is None:
-            present = part.cells.keys() | sheet.created
+            present = part.cells.keys() | sheet.merged
         for position in _within(area, present):
             found[position] = (area, raw.text)
     return found
