@@ -40,7 +40,7 @@ type: $(STAMP)
 check: lint type test
 
 goldens: $(STAMP)
-	$(BIN)/python -m pytest -q tests/test_goldens.py --update-goldens
+	$(BIN)/python -m pytest -q tests/test_goldens.py tests/test_outputs_unchanged.py --update-goldens
 
 fixtures: $(STAMP)
 	@for case in $(CASES); do $(BIN)/python fixtures/$$case/build_fixtures.py || exit 1; done

@@ -251,6 +251,7 @@ class Evaluator:
         self._values: dict[CellRef, object] = {}
         self._parsed: dict[CellRef, ParsedFormula] = {}
         self._precedents: dict[CellRef, tuple[CellRef, ...]] = {}  # shared like `_parsed`
+        self._ranges: dict[RangeRef, tuple[np.ndarray, object]] = {}  # range arguments
         self._findings: dict[tuple[Code, str], Finding] = {}
         self._arrays: dict[RangeRef, object] = {}  # array range -> the anchor's raw result
         self._parsing: set[CellRef] = set()  # cells whose OFFSET/INDIRECT are being resolved
@@ -576,7 +577,7 @@ class Evaluator:
             return _Saved(_from_cache(self.workbook.get(ref)))
         args = [self._argument(ref, parsed.targets[name]) for name in shape.inputs]
         try:
-            return _call(shape, parsed, args)
+            return _call(shape, parsed, [a for a, _ in args], [k for _, k in args])
         except Exception as exc:
             log.debug("evaluating %s: %s", ref, type(exc).__name__)
             names = ", ".join(sorted(set(parsed.functions))) or "?"
@@ -588,7 +589,8 @@ class Evaluator:
             )
             return _Saved(_from_cache(self.workbook.get(ref)))
 
-    def _argument(self, ref: CellRef, target: RangeRef | str) -> object:
+    def _argument(self, ref: CellRef, target: RangeRef | str) -> tuple[object, object]:
+        """The argument as the compiled formula takes it, and its stand-in in the memo key."""
         if isinstance(target, str):
             self._note(
                 Code.EXTERNAL_REFERENCE,
@@ -596,11 +598,17 @@ class Evaluator:
                 f"Référence « {target} » vers un autre classeur ou une feuille absente : "
                 "elle n'est jamais ouverte, la valeur vaut #REF!.",
             )
-            return _XlErrors.errors["#REF!"]
+            error = _XlErrors.errors["#REF!"]
+            return error, _memo_part(error)
         if target.is_single_cell:
-            return _to_engine(self.value(CellRef(target.sheet, target.min_row, target.min_col)))
-        grid = [[_to_engine(self.value(c)) for c in row] for row in target.cells()]
-        return np.array(grid, dtype=object)
+            value = _to_engine(self.value(CellRef(target.sheet, target.min_row, target.min_col)))
+            return value, _memo_part(value)
+        known = self._ranges.get(target)
+        if known is None:  # each range built once per evaluator: many formulas read it
+            grid = [[_to_engine(self.value(c)) for c in row] for row in target.cells()]
+            array = np.array(grid, dtype=object)
+            known = self._ranges[target] = (array, _memo_part(array))
+        return known[0].copy(), known[1]  # a function may write into its argument
 
     def _too_long(self, ref: CellRef, formula: str) -> bool:
         limit = self.workbook.limits.max_formula_length
@@ -676,11 +684,12 @@ _VOLATILE = frozenset(
 _UNHASHABLE = object()
 
 
-def _call(shape: _Shape, parsed: ParsedFormula, args: list[object]) -> object:
+def _call(shape: _Shape, parsed: ParsedFormula, args: list[object], parts: list[object]) -> object:
+    """The compiled shape called on `args` (`parts`: their memo stand-ins), memoised."""
     assert shape.func is not None
     if _VOLATILE.intersection(parsed.functions):
         return shape.func(*args)
-    key = (parsed.shape_key, *map(_memo_part, args))
+    key = (parsed.shape_key, *parts)
     if _UNHASHABLE in key:
         return shape.func(*args)
     if key not in _MEMO:

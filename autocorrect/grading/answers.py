@@ -14,8 +14,9 @@ from autocorrect.evaluate.policy import grading_value
 from autocorrect.grading.bind import Binder, Binding
 from autocorrect.grading.context import Answer, Grading
 from autocorrect.grading.locate import Location, own_label
-from autocorrect.grading.readings import first_agreeing, readings
+from autocorrect.grading.readings import first_agreeing, parse_number_text, readings
 from autocorrect.grading.structure import lines_to_complete
+from autocorrect.reading.refs import CellRef
 from autocorrect.reading.workbook import (
     CellData,
     Workbook,
@@ -136,21 +137,37 @@ class _ValueSearch:
         self.grading = grading
         self.used = {a.location.cell for a in grading.answers.values()}
         self._pool: list[CellData] | None = None
+        self._numbers: dict[CellRef, float | None] = {}  # each cell's number, read once
         self._subject_numbers: set[float] | None = None
 
     def find(self, item: ItemSpec, expected: object) -> Answer | None:
         if not isinstance(expected, float) or not self._telling(expected):
             return None
+        tolerance = item.tolerance
+        slack = tolerance.absolute + tolerance.relative * abs(expected)
+        slack += 1e-9 * max(1.0, abs(expected))
         for cell in self._cells():
-            if cell.ref in self.used:
+            if cell.ref in self.used or not self._may_agree(cell.ref, expected, slack):
                 continue
-            text = own_label(self.grading.workbook, cell.ref)
-            location = Location(cell.ref, LocatedBy.VALUE_SEARCH, text, percent_label=False)
+            location = Location(cell.ref, LocatedBy.VALUE_SEARCH, "", percent_label=False)
             answer = _read(self.grading, location, item)
-            if first_agreeing(expected, list(answer.readings), item.tolerance):
+            if first_agreeing(expected, list(answer.readings), tolerance):
                 self.used.add(cell.ref)
-                return answer
+                # The cell's own words, looked up for the one cell found, not for every cell
+                # tried (a workbook of 10,000 numbers would otherwise cost seconds per item).
+                text = own_label(self.grading.workbook, cell.ref)
+                return replace(answer, location=replace(location, label=text))
         return None
+
+    def _may_agree(self, ref: CellRef, expected: float, slack: float) -> bool:
+        """A cheap necessary condition for agreeing: the cell's number, as is, read as a
+        rate ×100 or as points shown in %, within the tolerance (the exact reading follows)."""
+        if ref not in self._numbers:
+            self._numbers[ref] = _number(grading_value(self.grading.evaluator, ref).value)
+        number = self._numbers[ref]
+        if number is None:
+            return False
+        return any(abs(r - expected) <= slack for r in (number, number / 100, number * 100))
 
     def _telling(self, expected: float) -> bool:
         """A number rare enough to be evidence on its own: not zero, not a small whole number
@@ -171,6 +188,18 @@ class _ValueSearch:
                 if (c.is_formula or _is_number(c.value)) and not locator.is_subject_cell(c)
             ]
         return self._pool
+
+
+def _number(value: object) -> float | None:
+    """The number a value can be read as (a number typed as text included), else None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        parsed = parse_number_text(value)
+        return parsed[0] if parsed is not None else None
+    return None
 
 
 def _is_number(value: object) -> bool:

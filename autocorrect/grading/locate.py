@@ -61,8 +61,8 @@ class Locator:
         self.workbook = workbook
         self.subject = subject
         self._texts = [c for c in workbook.cells.values() if self._is_candidate_text(c)]
-        self._label_claims = self._claims(_label_groups(rubric))
-        self._entity_claims = self._claims(_entity_groups(rubric))
+        self._label_claims = self._claims(_claim_scorer(rubric, "labels"))
+        self._entity_claims = self._claims(_claim_scorer(rubric, "entities"))
         self._entities = {k: v for g in rubric.entities.values() for k, v in g.items()}
 
     # -- indexing ------------------------------------------------------------------------------
@@ -77,19 +77,13 @@ class Locator:
         # Subject *values* never count as answers (see _classify).
         return isinstance(cell.value, str | int) and not isinstance(cell.value, bool)
 
-    def _claims(self, groups: Iterable[_Group]) -> dict[_Group, list[_Label]]:
+    def _claims(self, scorer: _ClaimScorer) -> dict[_Group, list[_Label]]:
         """Give each text cell to the synonym groups that match it best."""
-        groups = list(dict.fromkeys(groups))
         claims: dict[_Group, list[_Label]] = defaultdict(list)
         for cell in self._texts:
             text = str(cell.value)
-            scored = [(_group_score(text, g), g) for g in groups]
-            top = max((s for s, _ in scored), default=0.0)
-            if top <= 0:
-                continue
-            for value, group in scored:
-                if value >= top - _CLAIM_EPSILON:
-                    claims[group].append(_Label(cell, text, value))
+            for group, value in scorer.winners(text):
+                claims[group].append(_Label(cell, text, value))
         return claims
 
     # -- locating ------------------------------------------------------------------------------
@@ -236,6 +230,47 @@ def _group_score(text: str, group: _Group) -> float:
     if "€" in text:
         return base + (_UNIT_HINT if unit == "eur" else -_UNIT_HINT)
     return base
+
+
+class _ClaimScorer:
+    """The synonym groups that match a text best, with their scores. Labels repeat from copy
+    to copy of a session: each distinct text is scored once per process (bounded)."""
+
+    _MEMO_MAX = 50_000
+
+    def __init__(self, groups: Iterable[_Group]) -> None:
+        self.groups = list(dict.fromkeys(groups))
+        self._memo: dict[str, tuple[tuple[_Group, float], ...]] = {}
+
+    def winners(self, text: str) -> tuple[tuple[_Group, float], ...]:
+        known = self._memo.get(text)
+        if known is None:
+            if len(self._memo) >= self._MEMO_MAX:
+                self._memo.clear()
+            known = self._memo[text] = self._score(text)
+        return known
+
+    def _score(self, text: str) -> tuple[tuple[_Group, float], ...]:
+        scored = [(g, _group_score(text, g)) for g in self.groups]
+        top = max((s for _, s in scored), default=0.0)
+        if top <= 0:
+            return ()
+        return tuple((g, s) for g, s in scored if s >= top - _CLAIM_EPSILON)
+
+
+# One scorer per rubric object and kind; the rubric is kept alive with it, so that its id is
+# never reused by another rubric while the entry exists.
+_SCORERS: dict[tuple[int, str], tuple[Rubric, _ClaimScorer]] = {}
+
+
+def _claim_scorer(rubric: Rubric, kind: str) -> _ClaimScorer:
+    entry = _SCORERS.get((id(rubric), kind))
+    if entry is None or entry[0] is not rubric:
+        if len(_SCORERS) >= 16:  # a long-lived process checking many rubrics
+            _SCORERS.clear()
+        groups = _label_groups(rubric) if kind == "labels" else _entity_groups(rubric)
+        entry = _SCORERS[(id(rubric), kind)] = (rubric, _ClaimScorer(groups))
+    return entry[1]
 
 
 def _label_groups(rubric: Rubric) -> list[_Group]:

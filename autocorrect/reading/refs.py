@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import NamedTuple
 
 _CELL = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
 _COLS = re.compile(r"^\$?([A-Za-z]{1,3})$")
@@ -39,9 +40,10 @@ def quote_sheet(sheet: str) -> str:
     return sheet
 
 
-@dataclass(frozen=True, order=True)
-class CellRef:
-    """One cell of one sheet; rows and columns are 1-based."""
+class CellRef(NamedTuple):
+    """One cell of one sheet; rows and columns are 1-based. A named tuple, not a dataclass:
+    cells are the keys of every map of the engine, and a tuple hashes and compares in C
+    (several times faster than a frozen dataclass, for the same order and equality)."""
 
     sheet: str
     row: int
