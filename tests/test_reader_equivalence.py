@@ -14,9 +14,11 @@ import warnings
 from pathlib import Path
 
 import pytest
+from defusedxml import DefusedXmlException
 
 from autocorrect.errors import WorkbookUnreadable
 from autocorrect.reading.guard import Limits, preflight_bytes
+from autocorrect.reading.sheetxml import Conventions, parse_sheet
 from autocorrect.reading.workbook import CellData, Workbook, load
 from tests import hostile
 from tests.conftest import ROOT
@@ -202,6 +204,36 @@ def _with_shared_strings(source: Path, target: Path) -> Path:
     )
     replaced = [(n, content_types if n == "[Content_Types].xml" else d) for n, d in parts]
     return hostile.write_zip(target, [*replaced, ("xl/sharedStrings.xml", _SHARED_STRINGS)])
+
+
+_BOMB = (
+    '<?xml version="1.0"?><!DOCTYPE worksheet [<!ENTITY a "aaaaaaaaaa">'
+    '<!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">]>'
+    f'<worksheet xmlns="{hostile.SHEET_NS}"><sheetData><row r="1"><c r="A1" t="inlineStr">'
+    "<is><t>&c;</t></is></c></row></sheetData></worksheet>"
+)
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
+def test_the_sheet_parser_refuses_entities_whatever_the_encoding(encoding: str) -> None:
+    """Defence in depth behind the guard: a sheet declaring entities never expands them, in
+    UTF-8 (the bytes show the declaration) or UTF-16 (they do not: defusedxml parses it)."""
+    data = _BOMB.replace('version="1.0"', f'version="1.0" encoding="{encoding}"')
+    with pytest.raises(DefusedXmlException):
+        parse_sheet(data.encode(encoding), _CONVENTIONS)
+
+
+_CONVENTIONS = Conventions(
+    shared_strings=[],
+    number_format=lambda style: "General",
+    date_styles=(),
+    timedelta_styles=(),
+    position=lambda ref: (1, 1),
+    serial_to_date=lambda serial, duration: serial,
+    iso_to_date=str,
+    translator=lambda formula, origin: None,
+    data_table=dict,
+)
 
 
 def test_same_refusal_for_a_sheet_the_package_hides(tmp_path: Path) -> None:
