@@ -12,6 +12,8 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections import defaultdict
+from collections.abc import Sequence
 
 _STOPWORDS = frozenset(
     {"de", "du", "des", "la", "le", "les", "d", "l", "en", "a", "au", "aux", "un", "une", "par"}
@@ -157,6 +159,41 @@ def _covered(found: tuple[str, ...], synonym_words: tuple[str, ...]) -> float:
         # Same words in another order ("moyenne satisfaction globale"): slightly less sure.
         return _REORDERED * min(1.0, len(set(synonym_words)) / len(set(found)))
     return 0.0
+
+
+class SynonymIndex:
+    """Which synonym lists share at least one word with a label. Only those can score above
+    zero (every word of a synonym must stand for some word of the label, see `_covered`), so a
+    workbook of 20,000 distinct texts is not compared word by word with every list."""
+
+    def __init__(self, synonym_lists: Sequence[tuple[str, ...]]) -> None:
+        self._exact: dict[str, set[int]] = defaultdict(set)
+        self._prefix: dict[str, set[int]] = defaultdict(set)
+        self._all: list[tuple[str, int]] = []
+        n = _WORD_FORM_PREFIX
+        for index, synonyms in enumerate(synonym_lists):
+            for synonym in synonyms:
+                initials = acronym(synonym)
+                for word in (*words(synonym), *((initials,) if len(initials) >= 2 else ())):
+                    self._exact[word].add(index)
+                    if len(word) >= n:
+                        self._prefix[word[:n]].add(index)
+                    self._all.append((word, index))
+
+    def candidates(self, label: str) -> set[int]:
+        """Indexes of the synonym lists that may match the label (a superset, never fewer)."""
+        found = label_words(label)
+        if not found or len(found) > MAX_LABEL_WORDS:
+            return set()
+        hit: set[int] = set()
+        n = _WORD_FORM_PREFIX
+        for word in found:
+            hit |= self._exact.get(word, set())
+            if word.endswith("."):
+                hit |= {i for w, i in self._all if w.startswith(word[:-1])}
+            elif len(word) >= n:
+                hit |= self._prefix.get(word[:n], set())
+        return hit
 
 
 @functools.lru_cache(maxsize=262144)

@@ -240,6 +240,7 @@ class _ClaimScorer:
 
     def __init__(self, groups: Iterable[_Group]) -> None:
         self.groups = list(dict.fromkeys(groups))
+        self._index = labels.SynonymIndex([synonyms for synonyms, _ in self.groups])
         self._memo: dict[str, tuple[tuple[_Group, float], ...]] = {}
 
     def winners(self, text: str) -> tuple[tuple[_Group, float], ...]:
@@ -251,7 +252,10 @@ class _ClaimScorer:
         return known
 
     def _score(self, text: str) -> tuple[tuple[_Group, float], ...]:
-        scored = [(g, _group_score(text, g)) for g in self.groups]
+        near = self._index.candidates(text)  # the others score 0: not computed
+        scored = [
+            (g, _group_score(text, g) if i in near else 0.0) for i, g in enumerate(self.groups)
+        ]
         top = max((s for _, s in scored), default=0.0)
         if top <= 0:
             return ()
