@@ -1,16 +1,21 @@
 """The workbook adapter: the only module that imports openpyxl.
 
 It reads a submission in one pass, formulas and the values the application saved for them
-together (openpyxl parses each formula cell's saved `<v>` a second time in its own "data only"
-mode, so the values are exactly those a second, values-only load would give, at a fraction of
-the cost), and hands the rest of the engine plain frozen data (`Workbook`, `CellData`) keyed by
-our own `CellRef`. Nothing here executes anything from the file: macros are dropped
-(`keep_vba=False`), external links are not loaded (`keep_links=False`), and the pre-flight
-guard has already rejected DTDs, bombs, oversized sheets and non-OOXML files before openpyxl
-sees the bytes. The file is read once: the parsers get exactly the bytes the guard checked
-(never the path again, so a file swapped in between cannot slip past the guard, and the
-file's extension does not matter). Whatever openpyxl raises on those bytes means the file
-cannot be read: `WorkbookUnreadable("damaged")`.
+together, and hands the rest of the engine plain frozen data (`Workbook`, `CellData`) keyed by
+our own `CellRef`. The sheets, shared strings and number formats are read by our streaming
+reader (reading/sheetxml.py), which types every value exactly as openpyxl's full load does
+(a formula cell's saved value as a values-only load would type it); openpyxl's own classes
+read the small parts (manifest, workbook part, relationships, tables, conditional formats)
+and lend the reader their conversions (coordinates, dates, shared-formula translation). Why:
+openpyxl's object model of the sheets cost most of the reading time, for data the engine
+throws away (tests/test_reader_equivalence.py compares both readings on every file).
+
+Nothing here executes anything from the file: macros and external links are never read, and
+the pre-flight guard has already rejected DTDs, bombs, oversized sheets and non-OOXML files
+before any parser sees the bytes. The file is read once: the parsers get exactly the bytes the
+guard checked (never the path again, so a file swapped in between cannot slip past the guard,
+and the file's extension does not matter). Whatever the parsers raise on those bytes means the
+file cannot be read: `WorkbookUnreadable("damaged")`.
 
 Longer than most modules: it is the only importer of openpyxl, so every reading of the
 package (cells, cached values, names, tables, array formulas, charts, conditional formats)
