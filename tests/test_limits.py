@@ -61,12 +61,14 @@ def graded_quickly(path: Path, rubric: Rubric, seconds: float) -> tuple[str, str
 
 @pytest.fixture
 def no_parser(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make any call to openpyxl fail the test: the limit must act on the bytes, before."""
+    """Make any parse of the package fail the test (the reader's, or a full openpyxl load):
+    the limit must act on the bytes, before."""
 
     def forbidden(*args: object, **kwargs: object) -> None:
-        raise AssertionError("openpyxl was called on a file the guard should have rejected")
+        raise AssertionError("the package was parsed though the guard should have rejected it")
 
     monkeypatch.setattr(openpyxl, "load_workbook", forbidden)
+    monkeypatch.setattr(workbook_module, "_read_package", forbidden)
 
 
 def test_every_limit_has_a_sensible_default() -> None:
@@ -170,8 +172,9 @@ def test_entity_expansion_is_refused_by_the_guard(tmp_path: Path, c20_rubric: Ru
 def test_entity_expansion_is_refused_by_the_parser_too(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Defence in depth: with the guard switched off, openpyxl's defusedxml parser refuses the
-    entities; a billion laughs never expands (no time, no memory spent)."""
+    """Defence in depth: with the guard switched off, the reader's parser (defusedxml for any
+    part that shows a declaration) refuses the entities; a billion laughs never expands (no
+    time, no memory spent)."""
     monkeypatch.setattr(workbook_module, "preflight_bytes", lambda data, limits: Preflight())
     path = rezip(tmp_path / "rires.xlsx", replace={"xl/sharedStrings.xml": bomb_strings()})
     started = time.perf_counter()

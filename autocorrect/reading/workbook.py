@@ -1,16 +1,21 @@
 """The workbook adapter: the only module that imports openpyxl.
 
 It reads a submission in one pass, formulas and the values the application saved for them
-together (openpyxl parses each formula cell's saved `<v>` a second time in its own "data only"
-mode, so the values are exactly those a second, values-only load would give, at a fraction of
-the cost), and hands the rest of the engine plain frozen data (`Workbook`, `CellData`) keyed by
-our own `CellRef`. Nothing here executes anything from the file: macros are dropped
-(`keep_vba=False`), external links are not loaded (`keep_links=False`), and the pre-flight
-guard has already rejected DTDs, bombs, oversized sheets and non-OOXML files before openpyxl
-sees the bytes. The file is read once: the parsers get exactly the bytes the guard checked
-(never the path again, so a file swapped in between cannot slip past the guard, and the
-file's extension does not matter). Whatever openpyxl raises on those bytes means the file
-cannot be read: `WorkbookUnreadable("damaged")`.
+together, and hands the rest of the engine plain frozen data (`Workbook`, `CellData`) keyed by
+our own `CellRef`. The sheets, shared strings and number formats are read by our streaming
+reader (reading/sheetxml.py), which types every value exactly as openpyxl's full load does
+(a formula cell's saved value as a values-only load would type it); openpyxl's own classes
+read the small parts (manifest, workbook part, relationships, tables, conditional formats)
+and lend the reader their conversions (coordinates, dates, shared-formula translation). Why:
+openpyxl's object model of the sheets cost most of the reading time, for data the engine
+throws away (tests/test_reader_equivalence.py compares both readings on every file).
+
+Nothing here executes anything from the file: macros and external links are never read, and
+the pre-flight guard has already rejected DTDs, bombs, oversized sheets and non-OOXML files
+before any parser sees the bytes. The file is read once: the parsers get exactly the bytes the
+guard checked (never the path again, so a file swapped in between cannot slip past the guard,
+and the file's extension does not matter). Whatever the parsers raise on those bytes means the
+file cannot be read: `WorkbookUnreadable("damaged")`.
 
 Longer than most modules: it is the only importer of openpyxl, so every reading of the
 package (cells, cached values, names, tables, array formulas, charts, conditional formats)
@@ -22,9 +27,10 @@ from __future__ import annotations
 import bisect
 import datetime as dt
 import functools
+import posixpath
 import warnings
 import zipfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Container, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from io import BytesIO
 from pathlib import Path
@@ -32,16 +38,42 @@ from typing import IO, Any
 from xml.etree.ElementTree import ParseError as XmlParseError
 from xml.parsers.expat import ExpatError
 
-import openpyxl
-import openpyxl.reader.excel
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError
 from defusedxml.ElementTree import fromstring as defused_fromstring
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.comments.comment_sheet import CommentSheet
+from openpyxl.formatting.formatting import ConditionalFormatting, ConditionalFormattingList
 from openpyxl.formula.tokenizer import Token, Tokenizer
+from openpyxl.formula.translate import Translator
+from openpyxl.packaging.manifest import Manifest
+from openpyxl.packaging.relationship import RelationshipList, get_rels_path
+from openpyxl.packaging.workbook import WorkbookPackage
+from openpyxl.reader.excel import _find_workbook_part
+from openpyxl.styles.numbers import (
+    BUILTIN_FORMATS,
+    BUILTIN_FORMATS_MAX_SIZE,
+    BUILTIN_FORMATS_REVERSE,
+    is_timedelta_format,
+)
 from openpyxl.styles.numbers import is_date_format as is_date_format_openpyxl
-from openpyxl.utils.datetime import from_excel, to_excel
-from openpyxl.worksheet._reader import WorkSheetParser, WorksheetReader
-from openpyxl.worksheet.formula import ArrayFormula
+from openpyxl.utils.cell import coordinate_to_tuple, range_boundaries
+from openpyxl.utils.datetime import (
+    CALENDAR_MAC_1904,
+    WINDOWS_EPOCH,
+    from_excel,
+    from_ISO8601,
+    to_excel,
+)
+from openpyxl.workbook.child import INVALID_TITLE_REGEX, avoid_duplicate_name
+from openpyxl.workbook.defined_name import DefinedNameList
+from openpyxl.worksheet.cell_range import CellRange
+from openpyxl.worksheet.formula import DataTableFormula
+from openpyxl.worksheet.hyperlink import HyperlinkList
+from openpyxl.worksheet.merge import MergeCells
+from openpyxl.worksheet.print_settings import PrintArea, PrintTitles
+from openpyxl.worksheet.table import Table, TablePartList
+from openpyxl.xml.constants import ARC_CONTENT_TYPES, ARC_STYLE, COMMENTS_NS, SHARED_STRINGS
 
 from autocorrect.errors import WorkbookUnreadable
 from autocorrect.reading.guard import Limits, Preflight, preflight_bytes, read_submission
@@ -52,6 +84,19 @@ from autocorrect.reading.libreoffice import (
     soffice_path,
 )
 from autocorrect.reading.refs import MAX_COL, MAX_ROW, CellRef, RangeRef, parse_ref, split_sheet
+from autocorrect.reading.sheetxml import (
+    HYPERLINKS,
+    MERGE_CELLS,
+    TABLE_PARTS,
+    ArrayFormulaText,
+    Conventions,
+    SheetXml,
+    StoredCell,
+    parse_part,
+    parse_sheet,
+    read_shared_strings,
+    read_style_parts,
+)
 
 
 @dataclass(frozen=True)
@@ -272,20 +317,20 @@ def load(path: Path, limits: Limits | None = None) -> Workbook:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # openpyxl warns about unsupported extensions
-            formulas_wb = _load_with_saved_values(data)
+            book = _read_package(data)
     except MemoryError:
         raise
-    except Exception as exc:  # boundary: openpyxl raises anything on a broken package
+    except Exception as exc:  # boundary: a broken package raises anything
         raise _unreadable_by_openpyxl(exc) from exc
-    if not formulas_wb.worksheets:  # never grade "nothing found" for a sheet we cannot see
+    if not book.worksheets:  # never grade "nothing found" for a sheet we cannot see
         raise _no_worksheet(data)
-    workbook = _to_workbook(path, formulas_wb, checked)
+    workbook = _to_workbook(path, book, checked)
     return replace(
         workbook,
         charts=read_charts(BytesIO(data), workbook.sheets),
-        conditional_formats=_conditional_formats(formulas_wb),
-        tables=_tables(formulas_wb),
-        calc=_calc_settings(BytesIO(data), formulas_wb),
+        conditional_formats=book.conditional_formats,
+        tables=book.tables,
+        calc=_calc_settings(BytesIO(data), book.calculation),
         converted_from=converted_from,
         limits=limits,
     )
@@ -367,94 +412,454 @@ def _no_worksheet(data: bytes) -> WorkbookUnreadable:
     )
 
 
-class _SavedValueParser(WorkSheetParser):  # type: ignore[misc]
-    """openpyxl's sheet parser, which also keeps the saved value of each formula cell: the
-    cell is parsed a second time in "data only" mode, so the value is converted exactly as a
-    values-only load converts it (numbers, dates by number format, booleans, errors)."""
-
-    col_counter: int
-    data_only: bool
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.saved: dict[tuple[int, int], object] = {}
-
-    def parse_cell(self, element: Any) -> dict[str, Any]:
-        column: int = self.col_counter  # a cell without `r` advances it: once
-        cell: dict[str, Any] = super().parse_cell(element)
-        if cell["data_type"] == "f":
-            after: int = self.col_counter
-            self.col_counter, self.data_only = column, True
-            try:
-                self.saved[(cell["row"], cell["column"])] = super().parse_cell(element)["value"]
-            finally:
-                self.col_counter, self.data_only = after, False
-        return cell
+# --- reading the package: openpyxl for the workbook part, our own reader for the sheets -------
 
 
-class _SavedValueReader(WorksheetReader):  # type: ignore[misc]
-    """openpyxl's sheet reader with the parser above; the saved values end on the sheet."""
+@dataclass
+class _Sheet:
+    """A sheet as read: a worksheet's cells (`part`), or a chartsheet (`part` None)."""
 
-    def __init__(
-        self, ws: Any, xml_source: Any, shared_strings: Any, data_only: bool, rich_text: bool
-    ) -> None:
-        super().__init__(ws, xml_source, shared_strings, data_only, rich_text)
-        parser = _SavedValueParser(
-            xml_source,
-            shared_strings,
-            False,
-            ws.parent.epoch,
-            ws.parent._date_formats,
-            ws.parent._timedelta_formats,
-            rich_text,
-        )
-        self.parser = parser
-        ws.saved_values = parser.saved
+    title: str
+    part: SheetXml | None = None
+    # the cells of merged areas but their first (openpyxl's `MergedCell`: always empty), and
+    # the merged areas in order, (min_row, min_col, max_row, max_col)
+    merged: set[tuple[int, int]] = field(default_factory=set)
+    merge_areas: list[tuple[int, int, int, int]] = field(default_factory=list)
+    defined_names: dict[str, Any] = field(default_factory=dict)  # sheet-scoped names
+    tables: dict[str, Any] = field(default_factory=dict)  # openpyxl Table by name
+    formatting: Any = None  # openpyxl ConditionalFormattingList
 
 
-def _load_with_saved_values(data: bytes) -> Any:
-    """One openpyxl load giving formulas and, per sheet, `saved_values` (row, column) -> the
-    value saved for each formula cell. openpyxl offers no hook for this: its sheet reader is
-    swapped for the duration of the load (the engine loads one workbook at a time per
-    process)."""
-    original = openpyxl.reader.excel.WorksheetReader
-    openpyxl.reader.excel.WorksheetReader = _SavedValueReader
+@dataclass
+class _Book:
+    sheets: list[_Sheet]  # worksheets and chartsheets, in the workbook's order
+    calculation: Any  # openpyxl CalcProperties or None
+    global_names: Mapping[str, Any]  # openpyxl DefinedName by name
+
+    @property
+    def worksheets(self) -> list[_Sheet]:
+        return [s for s in self.sheets if s.part is not None]
+
+    @property
+    def tables(self) -> tuple[TablePart, ...]:
+        return _tables(self.worksheets)
+
+    @property
+    def conditional_formats(self) -> tuple[ConditionalFormat, ...]:
+        return _conditional_formats(self.worksheets)
+
+
+def _read_package(data: bytes) -> _Book:
+    """The workbook as openpyxl's full load sees it, without its object model of the sheets:
+    the package manifest, the workbook part (sheets, names, calculation, date system), the
+    relationships, tables and conditional formats are read by openpyxl's own classes (small
+    parts, and exact by construction); the shared strings, the number formats and the sheets
+    by reading/sheetxml.py, which reads them as openpyxl does, several times faster."""
+    archive = zipfile.ZipFile(BytesIO(data))
+    names = set(archive.namelist())
+    package = Manifest.from_tree(parse_part(archive.read(ARC_CONTENT_TYPES)))
+    strings = _shared_strings(archive, package)
+    book_part = _find_workbook_part(package).PartName[1:]
+    book = WorkbookPackage.from_tree(parse_part(archive.read(book_part)))
+    formats = _CellFormats.read(archive, names)
+    epoch = CALENDAR_MAC_1904 if book.properties.date1904 else WINDOWS_EPOCH
+    conventions = Conventions(
+        shared_strings=strings,
+        number_format=formats.number_format,
+        date_styles=formats.date_styles,
+        timedelta_styles=formats.timedelta_styles,
+        position=_position,
+        serial_to_date=functools.partial(_serial_to_date, epoch),
+        iso_to_date=from_ISO8601,
+        translator=_SharedFormula,
+        data_table=_data_table,
+    )
+    sheets: list[_Sheet] = []
+    for entry, rel in _sheet_entries(archive, book_part, book):
+        if rel.target not in names:
+            continue
+        if "chartsheet" in rel.Type:
+            sheets.append(_Sheet(_sheet_title(entry.name, "", sheets)))
+            continue
+        sheet = _Sheet(_sheet_title(entry.name, "Sheet", sheets))
+        sheets.append(sheet)
+        rels_path = get_rels_path(rel.target)
+        rels = _dependents(archive, rels_path) if rels_path in names else RelationshipList()
+        sheet.part = parse_sheet(archive.read(rel.target), conventions)
+        _bind_sheet(sheet, rels, archive, formats.dxf_count, sheets)
+    global_names = _assign_names(book.definedNames or DefinedNameList(), sheets)
+    return _Book(sheets, book.calcPr, global_names)
+
+
+def _sheet_entries(archive: zipfile.ZipFile, book_part: str, book: Any) -> Iterator[Any]:
+    """(sheet entry, relationship) of each sheet of the workbook part, in order, as
+    openpyxl's workbook reader finds them: an entry without an id is left out."""
+    rels: dict[str, Any] | None = None
+    for entry in book.sheets:
+        if not entry.id:
+            continue
+        if rels is None:  # read on first need, as openpyxl does
+            rels = _dependents(archive, get_rels_path(book_part)).to_dict()
+        yield entry, rels[entry.id]
+
+
+def _dependents(archive: zipfile.ZipFile, filename: str) -> Any:
+    """openpyxl's `get_dependents` (a part's relationships, targets made absolute), on our
+    XML parser."""
     try:
-        return openpyxl.load_workbook(BytesIO(data), keep_vba=False, keep_links=False)
-    finally:
-        openpyxl.reader.excel.WorksheetReader = original
+        rels = RelationshipList.from_tree(parse_part(archive.read(filename)))
+    except TypeError:
+        rels = RelationshipList()
+    folder = posixpath.dirname(filename)
+    parent = posixpath.split(folder)[0]
+    for rel in rels:
+        if rel.TargetMode == "External":
+            continue
+        if rel.target.startswith("/"):
+            rel.target = rel.target[1:]
+        else:
+            rel.target = posixpath.normpath(posixpath.join(parent, rel.target))
+    return rels
 
 
-def _to_workbook(path: Path, formulas_wb: Any, checked: Preflight) -> Workbook:
+def _shared_strings(archive: zipfile.ZipFile, package: Any) -> list[str]:
+    declared = package.find(SHARED_STRINGS)
+    if declared is None:
+        return []
+    return read_shared_strings(archive.read(declared.PartName[1:]))
+
+
+def _sheet_title(name: str | None, default: str, sheets: list[_Sheet]) -> str:
+    """The title openpyxl gives a sheet: checked, and numbered when it repeats another."""
+    value = name or default
+    if not value:
+        raise ValueError("Title must have at least one character")
+    found = INVALID_TITLE_REGEX.search(value)
+    if found:
+        raise ValueError(f"Invalid character {found.group(0)} found in sheet title")
+    return str(avoid_duplicate_name([s.title for s in sheets], value))
+
+
+# References and shared-formula translations recur across sheets and across the copies of a
+# session: each is worked out once per process (bounded, like the formula tokens below).
+_READING_CACHE = 8192
+
+
+@functools.lru_cache(maxsize=_READING_CACHE)
+def _position(coordinate: str) -> tuple[int, int]:
+    """A cell reference as (row, column), read by openpyxl's rules."""
+    row, column = coordinate_to_tuple(coordinate)
+    return int(row), int(column)
+
+
+def _serial_to_date(epoch: dt.datetime, serial: float, duration: bool) -> object:
+    return from_excel(serial, epoch, timedelta=duration)
+
+
+def _data_table(attributes: dict[str, str]) -> object:
+    return DataTableFormula(**attributes)
+
+
+class _SharedFormula:
+    """openpyxl's translation of a shared formula from its anchor to each cell sharing it,
+    memoised: the same anchors and cells recur across the copies of a session."""
+
+    def __init__(self, formula: str, origin: str | None) -> None:
+        _translator(formula, origin)  # raises on what openpyxl cannot translate, as it does
+        self.formula, self.origin = formula, origin
+
+    def translate_formula(self, dest: str | None) -> str:
+        return _translated(self.formula, self.origin, dest)
+
+
+@functools.lru_cache(maxsize=256)
+def _translator(formula: str, origin: str | None) -> Any:
+    return Translator(formula, origin)
+
+
+@functools.lru_cache(maxsize=_READING_CACHE)
+def _translated(formula: str, origin: str | None, dest: str | None) -> str:
+    return str(_translator(formula, origin).translate_formula(dest))
+
+
+@dataclass(frozen=True)
+class _CellFormats:
+    """The number format of each cell format index, and which show dates or durations, as
+    openpyxl's stylesheet reader works them out (xl/styles.xml at its fixed place)."""
+
+    by_style: tuple[str | None, ...] = ("General",)  # None: a format id openpyxl cannot show
+    date_styles: Container[object] = field(default_factory=dict)
+    timedelta_styles: Container[object] = field(default_factory=dict)
+    dxf_count: int = 0
+
+    @classmethod
+    def read(cls, archive: zipfile.ZipFile, names: set[str]) -> _CellFormats:
+        if ARC_STYLE not in names:
+            return cls()
+        parts = read_style_parts(parse_part(archive.read(ARC_STYLE)))
+        if not parts.xf_format_ids:
+            return cls()  # openpyxl keeps its defaults
+        added: dict[str, int] = {}  # openpyxl's workbook number formats, 164 onwards
+        by_style: list[int] = []
+        dates, durations = set(), set()
+        for index, declared in enumerate(parts.xf_format_ids):
+            code, format_id = _normalised_format(declared, parts.custom_formats, added)
+            if is_date_format_openpyxl(code):
+                dates.add(index)
+            if is_timedelta_format(code):
+                durations.add(index)
+            by_style.append(format_id)
+        ordered = list(added)
+        shown = tuple(_format_shown(i, ordered) for i in by_style)
+        return cls(shown, dates, durations, parts.dxf_count)
+
+    def number_format(self, style_id: object) -> str:
+        # an index as openpyxl takes it from the cell: an int, negative ones counting from
+        # the end, or the attribute text (an empty `s=""`) that no list accepts
+        """A cell's number format; an index openpyxl would not find raises as it does."""
+        shown = self.by_style[style_id]  # type: ignore[call-overload]
+        if shown is None:
+            raise IndexError(f"number format of style {style_id} is undefined")
+        return str(shown)
+
+
+def _normalised_format(
+    declared: int, custom: Mapping[int, str], added: dict[str, int]
+) -> tuple[str | None, int]:
+    """openpyxl's renumbering of a cell format's number format: a custom code equal to a
+    built-in one takes the built-in id, any other custom code an id from 164 in order of
+    first use; the format code (None for an unknown built-in id) and the id."""
+    if declared not in custom:
+        return BUILTIN_FORMATS.get(declared), declared
+    code = custom[declared]
+    if code in BUILTIN_FORMATS_REVERSE:
+        return code, int(BUILTIN_FORMATS_REVERSE[code])
+    return code, added.setdefault(code, len(added)) + BUILTIN_FORMATS_MAX_SIZE
+
+
+def _format_shown(number: int, added: list[str]) -> str | None:
+    if number < BUILTIN_FORMATS_MAX_SIZE:
+        return str(BUILTIN_FORMATS.get(number, "General"))
+    try:
+        return str(added[number - BUILTIN_FORMATS_MAX_SIZE])
+    except IndexError:
+        return None
+
+
+def _bind_sheet(
+    sheet: _Sheet, rels: Any, archive: zipfile.ZipFile, dxf_count: int, sheets: list[_Sheet]
+) -> None:
+    """What openpyxl's sheet reader does after the cells, in its order: merged areas,
+    hyperlinks, conditional formats, then (its workbook reader) comments and tables."""
+    part = sheet.part
+    assert part is not None
+    kept = part.kept
+    if MERGE_CELLS in kept:
+        _merge(sheet, MergeCells.from_tree(kept[MERGE_CELLS]))
+    if HYPERLINKS in kept:
+        for link in HyperlinkList.from_tree(kept[HYPERLINKS]).hyperlink:
+            if link.id:
+                link.target = rels.get(link.id).Target  # unknown: the file is unreadable
+            _link(sheet, link)
+    sheet.formatting = _formatting(part.conditional_formatting, dxf_count)
+    for found in rels.find(COMMENTS_NS):
+        comments = CommentSheet.from_tree(parse_part(archive.read(found.target)))
+        for ref, _comment in comments.comments:
+            _cells_at(sheet, ref)  # openpyxl creates the commented cell
+    if TABLE_PARTS in kept:
+        for table_part in TablePartList.from_tree(kept[TABLE_PARTS]).tablePart:
+            target = rels.get(table_part.id).Target
+            table = Table.from_tree(parse_part(archive.read(target)))
+            _add_table(sheet, table, sheets)
+
+
+def _merge(sheet: _Sheet, merges: Any) -> None:
+    """Every cell of a merged area but the first becomes empty (openpyxl's `MergedCell`,
+    shown "General"); the first is created when absent."""
+    part = sheet.part
+    assert part is not None
+    for merge in merges.mergeCell:
+        area = CellRange(merge.ref)
+        first = (area.min_row, area.min_col)
+        sheet.merge_areas.append((area.min_row, area.min_col, area.max_row, area.max_col))
+        _cell(sheet, first)
+        for row in range(area.min_row, area.max_row + 1):
+            for col in range(area.min_col, area.max_col + 1):
+                if (row, col) != first:
+                    part.cells.pop((row, col), None)
+                    sheet.merged.add((row, col))
+
+
+# A cell openpyxl creates: empty, shown "General".
+_EMPTY = StoredCell(None, "General")
+
+Position = tuple[int, int]
+
+
+def _cell(sheet: _Sheet, position: Position) -> Position:
+    """openpyxl's `ws.cell()`: the cell, created empty when absent (a merged one stays)."""
+    row, _col = position
+    if not 0 < row < MAX_ROW + 1:
+        raise ValueError(f"Row numbers must be between 1 and 1048576, not {row}")
+    part = sheet.part
+    assert part is not None
+    if position not in sheet.merged and position not in part.cells:
+        part.cells[position] = _EMPTY
+    return position
+
+
+def _cells_at(sheet: _Sheet, key: str) -> Any:
+    """openpyxl's `ws[key]`, on positions: a cell, a line of cells (one row or column), or
+    rows (columns for column ranges) of cells; every cell named is created."""
+    min_col, min_row, max_col, max_row = range_boundaries(key)
+    if not any([min_col, min_row, max_col, max_row]):
+        raise IndexError(f"{key} is not a valid coordinate or range")
+    if min_row is None:
+        last_row = _extent(sheet, 0)
+        cols = [[_cell(sheet, (r, c)) for r in range(1, last_row + 1)]
+                for c in range(min_col or 1, (max_col or _extent(sheet, 1)) + 1)]  # fmt: skip
+        return cols[0] if min_col == max_col else cols
+    if min_col is None:
+        last_col = _extent(sheet, 1)
+        rows = [[_cell(sheet, (r, c)) for c in range(1, last_col + 1)]
+                for r in range(min_row or 1, (max_row or _extent(sheet, 0)) + 1)]  # fmt: skip
+        return rows[0] if min_row == max_row else rows
+    if ":" not in key:
+        return _cell(sheet, (min_row, min_col))
+    return [[_cell(sheet, (r, c)) for c in range(min_col, max_col + 1)]
+            for r in range(min_row, max_row + 1)]  # fmt: skip
+
+
+def _extent(sheet: _Sheet, axis: int) -> int:
+    """openpyxl's `max_row` (axis 0) or `max_column` (axis 1): over every cell it holds."""
+    part = sheet.part
+    assert part is not None
+    return max((p[axis] for p in (*part.cells, *sheet.merged)), default=1)
+
+
+def _link(sheet: _Sheet, link: Any) -> None:
+    """openpyxl's binding of a hyperlink: an empty cell it lands on takes the link's target
+    (or location) as its value; merged cells of a range are passed over, a merged cell named
+    alone hands the link to its area's first cell."""
+    if ":" in link.ref:
+        for line in _cells_at(sheet, link.ref):
+            if isinstance(line, tuple):  # a single row or column: openpyxl fails here
+                raise TypeError("a hyperlink on a single row or column")
+            for position in line:
+                if position not in sheet.merged:
+                    _set_link_value(sheet, position, link)
+        return
+    position = _cells_at(sheet, link.ref)
+    if not isinstance(position, tuple):
+        raise AttributeError("a hyperlink on a whole row or column")
+    if position in sheet.merged:
+        position = next(
+            (a[0], a[1]) for a in sheet.merge_areas if _inside(position, a)
+        )  # fmt: skip
+    _set_link_value(sheet, position, link)
+
+
+def _inside(position: Position, area: tuple[int, int, int, int]) -> bool:
+    return area[0] <= position[0] <= area[2] and area[1] <= position[1] <= area[3]
+
+
+def _set_link_value(sheet: _Sheet, position: Position, link: Any) -> None:
+    part = sheet.part
+    assert part is not None
+    cell = part.cells[position]
+    if cell.raw is not None:
+        return
+    text = link.target or link.location
+    if text is not None:
+        text = str(text)[:32767]
+        if ILLEGAL_CHARACTERS_RE.search(text):
+            raise ValueError("illegal character in a hyperlink")
+    part.cells[position] = StoredCell(text, cell.number_format)
+
+
+def _formatting(elements: list[Any], dxf_count: int) -> Any:
+    found = ConditionalFormattingList()
+    for element in elements:
+        try:
+            block = ConditionalFormatting.from_tree(element)
+        except TypeError:
+            continue  # openpyxl discards a rule it cannot read
+        for rule in block.rules:
+            if rule.dxfId is not None:
+                range(dxf_count)[rule.dxfId]  # an unknown style makes the file unreadable
+            found[block] = rule
+    return found
+
+
+def _add_table(sheet: _Sheet, table: Any, sheets: list[_Sheet]) -> None:
+    name = str(table.name).lower()
+    if any(name == other.lower() for s in sheets for other in s.tables):
+        raise ValueError(f"Table with name {table.name} already exists")
+    sheet.tables[table.name] = table
+
+
+def _assign_names(defined: Any, sheets: list[_Sheet]) -> Mapping[str, Any]:
+    """openpyxl's binding of defined names: workbook-wide ones, and sheet-scoped ones on the
+    sheet at their `localSheetId` (print titles and areas are not names)."""
+    global_names: Mapping[str, Any] = {}
+    for index, names in defined.by_sheet().items():
+        if index == "global":
+            global_names = names
+            continue
+        try:
+            sheet = sheets[index]
+        except IndexError:
+            continue
+        for name, definition in names.items():
+            reserved = definition.is_reserved
+            if reserved is None:
+                if sheet.part is None:
+                    raise AttributeError("a chartsheet has no defined names")
+                sheet.defined_names[name] = definition
+            elif reserved == "Print_Titles":
+                PrintTitles.from_string(definition.value)
+            elif reserved == "Print_Area":
+                try:
+                    PrintArea.from_string(definition.value)
+                except TypeError:
+                    continue
+    return global_names
+
+
+def _to_workbook(path: Path, book: _Book, checked: Preflight) -> Workbook:
     cells: dict[CellRef, CellData] = {}
     by_sheet: dict[str, tuple[CellData, ...]] = {}
     used: dict[str, tuple[int, int]] = {}
-    for ws in formulas_wb.worksheets:
-        sheet_cells = tuple(_sheet_cells(ws))
-        by_sheet[ws.title] = sheet_cells
+    for sheet in book.worksheets:
+        sheet_cells = tuple(_sheet_cells(sheet))
+        by_sheet[sheet.title] = sheet_cells
         cells.update((c.ref, c) for c in sheet_cells)
-        used[ws.title] = (
+        used[sheet.title] = (
             max((c.ref.row for c in sheet_cells), default=1),
             max((c.ref.col for c in sheet_cells), default=1),
         )
     return Workbook(
         path=path,
-        sheets=tuple(ws.title for ws in formulas_wb.worksheets),
+        sheets=tuple(s.title for s in book.worksheets),
         cells=cells,
-        defined_names=_defined_names(formulas_wb),
+        defined_names=_defined_names(book),
         used=used,
         preflight=checked,
         by_sheet=by_sheet,
     )
 
 
-def _sheet_cells(ws: Any) -> Iterator[CellData]:
-    # ws._cells holds only the stored cells: iterating the claimed dimension could mean
-    # billions of empty cells for a file whose last cell is XFD1048576.
-    arrays = _array_ranges(ws)
-    saved: dict[tuple[int, int], object] = getattr(ws, "saved_values", {})
-    for (row, col), cell in sorted(ws._cells.items()):
-        raw = cell.value
+def _sheet_cells(sheet: _Sheet) -> Iterator[CellData]:
+    # Only the stored cells: iterating the claimed dimension could mean billions of empty
+    # cells for a file whose last cell is XFD1048576.
+    part = sheet.part
+    assert part is not None
+    arrays = _array_ranges(sheet)
+    stored = part.cells
+    positions = stored.keys() | arrays.keys() if arrays else stored.keys()
+    for row, col in sorted(positions):
+        cell = stored.get((row, col), _EMPTY)
+        raw = cell.raw
         array = arrays.get((row, col))
         if (raw is None or raw == "") and array is None:
             continue
@@ -463,39 +868,55 @@ def _sheet_cells(ws: Any) -> Iterator[CellData]:
             # Every cell of an array range is a formula cell of the array, though only the
             # anchor stores the formula: the others only store their cached value.
             formula = array[1]
-        cached = saved.get((row, col), raw) if formula else None
+        cached = part.saved.get((row, col), raw) if formula else None
         yield CellData(
-            ref=CellRef(ws.title, row, col),
+            ref=CellRef(sheet.title, row, col),
             value=None if formula else _plain(raw),
             formula=formula,
             cached=_plain(cached),
-            number_format=str(cell.number_format or "General"),
+            number_format=cell.number_format or "General",
             array=array[0] if array is not None else None,
         )
 
 
-def _array_ranges(ws: Any) -> dict[tuple[int, int], tuple[RangeRef, str]]:
-    """(row, col) -> (array range, anchor formula) for every cell stored in an array range
+def _array_ranges(sheet: _Sheet) -> dict[tuple[int, int], tuple[RangeRef, str]]:
+    """(row, col) -> (array range, anchor formula) for every cell present in an array range
     (`<f t="array" ref="C5:C9">`: a legacy `{=…}` or a spilled dynamic array)."""
+    part = sheet.part
+    assert part is not None
     found: dict[tuple[int, int], tuple[RangeRef, str]] = {}
-    for (row, col), cell in ws._cells.items():
-        raw = cell.value
-        if not isinstance(raw, ArrayFormula) or not raw.text:
+    present: set[tuple[int, int]] | None = None
+    for (row, col), cell in part.cells.items():
+        raw = cell.raw
+        if not isinstance(raw, ArrayFormulaText) or not raw.text:
             continue
-        area = parse_ref(str(raw.ref or "").replace("$", ""), ws.title)
+        area = parse_ref(str(raw.ref or "").replace("$", ""), sheet.title)
         if area is None or area.max_row >= MAX_ROW or area.max_col >= MAX_COL:
-            area = RangeRef(ws.title, row, col, row, col)
-        formula = str(raw.text)
-        for r in range(area.min_row, area.max_row + 1):
-            for c in range(area.min_col, area.max_col + 1):
-                if (r, c) in ws._cells:  # only stored cells: the guard bounded them
-                    found[(r, c)] = (area, formula)
+            area = RangeRef(sheet.title, row, col, row, col)
+        if present is None:
+            present = part.cells.keys() | sheet.merged
+        for position in _within(area, present):
+            found[position] = (area, raw.text)
     return found
 
 
+def _within(area: RangeRef, present: set[tuple[int, int]]) -> Iterator[tuple[int, int]]:
+    """The present cells inside an area, by whichever is smaller."""
+    rows, cols = area.shape
+    if rows * cols <= len(present):
+        for r in range(area.min_row, area.max_row + 1):
+            for c in range(area.min_col, area.max_col + 1):
+                if (r, c) in present:
+                    yield (r, c)
+        return
+    for r, c in present:
+        if area.min_row <= r <= area.max_row and area.min_col <= c <= area.max_col:
+            yield (r, c)
+
+
 def _formula_text(raw: object) -> str | None:
-    if isinstance(raw, ArrayFormula):
-        return str(raw.text) if raw.text else None
+    if isinstance(raw, ArrayFormulaText):
+        return raw.text or None
     if isinstance(raw, str) and raw.startswith("=") and len(raw) > 1:
         return raw
     return None
@@ -510,11 +931,11 @@ def _plain(value: object) -> object:
     return value
 
 
-def _tables(wb: Any) -> tuple[TablePart, ...]:
+def _tables(worksheets: list[_Sheet]) -> tuple[TablePart, ...]:
     found: list[TablePart] = []
-    for ws in wb.worksheets:
-        for table in ws.tables.values():
-            area = parse_ref(str(table.ref or "").replace("$", ""), ws.title)
+    for sheet in worksheets:
+        for table in sheet.tables.values():
+            area = parse_ref(str(table.ref or "").replace("$", ""), sheet.title)
             if area is None or not table.displayName:
                 continue
             columns = tuple(str(c.name or "") for c in table.tableColumns)
@@ -530,8 +951,20 @@ def _tables(wb: Any) -> tuple[TablePart, ...]:
     return tuple(found)
 
 
-def _calc_settings(data: IO[bytes], wb: Any) -> CalcSettings:
-    calculation = getattr(wb, "calculation", None)
+def _conditional_formats(worksheets: list[_Sheet]) -> tuple[ConditionalFormat, ...]:
+    found: list[ConditionalFormat] = []
+    for sheet in worksheets:
+        for entry in sheet.formatting or ():
+            for rule in entry.rules:
+                words = [str(rule.type or "")]
+                if getattr(rule, "operator", None):
+                    words.append(str(rule.operator))
+                words.extend(str(f) for f in (getattr(rule, "formula", None) or []))
+                found.append(ConditionalFormat(sheet.title, str(entry.sqref), " ".join(words)))
+    return tuple(found)
+
+
+def _calc_settings(data: IO[bytes], calculation: Any) -> CalcSettings:
     mode = str(getattr(calculation, "calcMode", None) or "auto")
     return CalcSettings(application=_application_name(data), calc_mode=mode)
 
@@ -551,13 +984,13 @@ def _application_name(data: IO[bytes]) -> str:
     return ""
 
 
-def _defined_names(wb: Any) -> dict[str, str]:
+def _defined_names(book: _Book) -> dict[str, str]:
     names: dict[str, str] = {}
-    for name, definition in wb.defined_names.items():
+    for name, definition in book.global_names.items():
         if definition.value and "#REF" not in str(definition.value):
             names[name.upper()] = str(definition.value)
-    for ws in wb.worksheets:  # sheet-scoped names; the workbook-wide one wins on a clash
-        for name, definition in ws.defined_names.items():
+    for sheet in book.worksheets:  # sheet-scoped names; the workbook-wide one wins on a clash
+        for name, definition in sheet.defined_names.items():
             names.setdefault(name.upper(), str(definition.value))
     return names
 
@@ -777,16 +1210,3 @@ def _join_part(folder: str, target: str) -> str:
         elif piece not in ("", "."):
             parts.append(piece)
     return "/".join(parts)
-
-
-def _conditional_formats(wb: Any) -> tuple[ConditionalFormat, ...]:
-    found: list[ConditionalFormat] = []
-    for ws in wb.worksheets:
-        for entry in ws.conditional_formatting:
-            for rule in entry.rules:
-                words = [str(rule.type or "")]
-                if getattr(rule, "operator", None):
-                    words.append(str(rule.operator))
-                words.extend(str(f) for f in (getattr(rule, "formula", None) or []))
-                found.append(ConditionalFormat(ws.title, str(entry.sqref), " ".join(words)))
-    return tuple(found)
