@@ -636,11 +636,17 @@ class Evaluator:
             self._evaluate_in_order(ref)
         return self._values.get(ref)
 
-    def _known_value(self, ref: CellRef) -> object:
-        """`value`, with the common case (already computed) first: a range of 2,000 answers
-        is read cell by cell."""
-        found = self._values.get(ref, _UNKNOWN)
-        return self.value(ref) if found is _UNKNOWN else found
+    def _engine_row(self, row: list[CellRef]) -> list[object]:
+        """One row of a range as the compiled formula takes it; the common cases (a value
+        already computed, a number) first: a range of 2,000 answers is read cell by cell."""
+        values = self._values
+        line: list[object] = []
+        for ref in row:
+            found = values.get(ref, _UNKNOWN)
+            if found is _UNKNOWN:
+                found = self.value(ref)
+            line.append(found if type(found) is float else _to_engine(found))
+        return line
 
     def precedent_cells(self, ref: CellRef) -> tuple[CellRef, ...]:
         """The stored cells the formula reads (each range expanded once per workbook)."""
@@ -842,7 +848,7 @@ class Evaluator:
             return value, _memo_part(value)
         known = self._ranges.get(target)
         if known is None:  # each range built once per evaluator: many formulas read it
-            grid = [[_to_engine(self._known_value(c)) for c in row] for row in target.cells()]
+            grid = [self._engine_row(row) for row in target.cells()]
             array = np.array(grid, dtype=object)
             known = self._ranges[target] = (array, _memo_part(array))
         return known[0].copy(), known[1]  # a function may write into its argument
@@ -959,11 +965,20 @@ def _memo_part(value: object) -> object:
     errors and the empty cell are `str` subclasses of their own type), or `_UNHASHABLE` for a
     value that cannot stand in a key (an array holding one included)."""
     if isinstance(value, np.ndarray):
-        parts = tuple(_memo_part(v) for v in value.flat)
+        items = list(value.flat)
+        types = list(map(type, items))
+        if _KEYABLE.issuperset(types):  # the common case, without a call per element
+            return _ArrayKey(value.shape, tuple(zip(types, items, strict=True)))
+        parts = tuple(_memo_part(v) for v in items)
         return _UNHASHABLE if _UNHASHABLE in parts else _ArrayKey(value.shape, parts)
     if isinstance(value, str | float | int | bool) or value is None:
         return (type(value).__name__, value)
     return _UNHASHABLE
+
+
+# Element types a range argument's key holds as they are, paired with their exact type (the
+# empty cell and the errors are `str` subclasses of their own type).
+_KEYABLE = frozenset({str, float, int, bool, type(None), type(sh.EMPTY), XlError})
 
 
 class _ArrayKey:
