@@ -4,7 +4,8 @@ Every file of `../shared/corpus` (real-world workbooks from spreadsheet librarie
 not exam copies, many of them large or strange) is graded with the C20 rubric in this process,
 one after the other: CPU time of this process, and elapsed time (which includes the
 LibreOffice conversion of .xls/.ods files, made by another process). Prints the slowest files
-by elapsed time and the target: no workbook takes more than 10 s alone. Skipped, with a message, when the corpus is absent.
+by elapsed time and the target: no workbook takes more than 10 s alone. Skipped, with a
+message, when the corpus is absent.
 """
 
 from __future__ import annotations
