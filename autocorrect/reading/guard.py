@@ -1069,3 +1069,94 @@ def _sheet_names(archive: zipfile.ZipFile, workbook: str, rels: Iterable[_Rel]) 
         if part is not None and "name" in attrs:
             names[part] = attrs["name"]
     return names
+
+
+# --------------------------------------------------------------------------- OpenDocument
+
+_ODF_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+_ODF_OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+_ODF_TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+
+
+def check_opendocument(data: bytes, kind: str, limits: Limits = Limits()) -> None:
+    """Bound an OpenDocument spreadsheet (.ods, or flat .fods) before LibreOffice converts it.
+    Its cells carry repeat counts: one `<table:table-cell>` may claim a billion copies of a
+    filled cell, which LibreOffice would spend minutes expanding. Filled cells are counted with
+    their repeats (empty repeated cells, which every LibreOffice file has at the end of its
+    sheets, cost nothing); beyond `max_cells` the file is refused, like an .xlsx holding too
+    many cells. Raises WorkbookUnreadable; other kinds and unreadable parts are left to the
+    conversion."""
+    if kind == "ods":
+        try:
+            with zipfile.ZipFile(BytesIO(data)) as archive:
+                info = archive.getinfo("content.xml")
+                if info.file_size > limits.max_member_bytes:
+                    size = french.file_size(info.file_size)
+                    raise _large_sheet(f"contenu des feuilles de {size} une fois décompressé")
+                xml = archive.read(info)
+        except (KeyError, zipfile.BadZipFile, OSError, RuntimeError, zlib.error):
+            return
+    elif kind == "fods":
+        xml = data
+    else:
+        return
+    if b"<!DOCTYPE" in xml or b"<!ENTITY" in xml:
+        raise _not_spreadsheet("un document XML qui déclare des entités (refusé par sécurité)")
+    if _filled_opendocument_cells(xml, limits.max_cells) > limits.max_cells:
+        raise WorkbookUnreadable(
+            "too-many-cells",
+            f"Le classeur OpenDocument (.ods) déclare plus de "
+            f"{french.integer(limits.max_cells)} cellules remplies (cellules répétées) : ce "
+            "n'est pas un classeur d'épreuve et sa conversion serait trop longue. Il n'a pas "
+            "été ouvert ; demander au candidat de vérifier le fichier déposé et de "
+            "l'enregistrer au format .xlsx (LibreOffice : Fichier > Enregistrer sous > Type : "
+            "Excel 2007-365 .xlsx).",
+        )
+
+
+def _filled_opendocument_cells(xml: bytes, ceiling: int) -> int:
+    """Filled cells of an OpenDocument content part, repeats counted, stopping past `ceiling`."""
+    from xml.parsers import expat  # noqa: PLC0415 -- only OpenDocument files need it
+
+    parser = expat.ParserCreate(namespace_separator=" ")
+    state = {"row_repeat": 1, "filled": 0, "cell_repeat": 0, "cell_filled": False}
+
+    def start(name: str, attributes: dict[str, str]) -> None:
+        if name == f"{_ODF_TABLE} table-row":
+            state["row_repeat"] = _repeat(attributes.get(f"{_ODF_TABLE} number-rows-repeated"))
+        elif name in (f"{_ODF_TABLE} table-cell", f"{_ODF_TABLE} covered-table-cell"):
+            state["cell_repeat"] = _repeat(attributes.get(f"{_ODF_TABLE} number-columns-repeated"))
+            typed = f"{_ODF_OFFICE} value-type" in attributes
+            state["cell_filled"] = typed or f"{_ODF_TABLE} formula" in attributes
+        elif name == f"{_ODF_TEXT} p":
+            state["cell_filled"] = True
+
+    def end(name: str) -> None:
+        if name in (f"{_ODF_TABLE} table-cell", f"{_ODF_TABLE} covered-table-cell"):
+            if state["cell_filled"]:
+                state["filled"] += state["row_repeat"] * state["cell_repeat"]
+            if state["filled"] > ceiling:
+                raise _Enough
+        elif name == f"{_ODF_TABLE} table-row":
+            state["row_repeat"] = 1
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    try:
+        parser.Parse(xml, True)
+    except _Enough:
+        pass
+    except expat.ExpatError:
+        return 0  # malformed: LibreOffice will say so itself
+    return int(state["filled"])
+
+
+class _Enough(Exception):
+    """Counting can stop: the ceiling is passed."""
+
+
+def _repeat(text: str | None) -> int:
+    try:
+        return max(1, int(text or "1"))
+    except ValueError:
+        return 1

@@ -76,7 +76,13 @@ from openpyxl.worksheet.table import Table, TablePartList
 from openpyxl.xml.constants import ARC_CONTENT_TYPES, ARC_STYLE, COMMENTS_NS, SHARED_STRINGS
 
 from autocorrect.errors import WorkbookUnreadable
-from autocorrect.reading.guard import Limits, Preflight, preflight_bytes, read_submission
+from autocorrect.reading.guard import (
+    Limits,
+    Preflight,
+    check_opendocument,
+    preflight_bytes,
+    read_submission,
+)
 from autocorrect.reading.libreoffice import (
     CONVERTIBLE_SUFFIXES,
     LibreOfficeError,
@@ -312,7 +318,7 @@ def load(path: Path, limits: Limits | None = None) -> Workbook:
     try:
         checked = preflight_bytes(data, limits)
     except WorkbookUnreadable as refused:
-        data, converted_from = _converted(data, refused)
+        data, converted_from = _converted(data, refused, limits)
         checked = preflight_bytes(data, limits)
     try:
         with warnings.catch_warnings():
@@ -336,12 +342,13 @@ def load(path: Path, limits: Limits | None = None) -> Workbook:
     )
 
 
-def _converted(data: bytes, refused: WorkbookUnreadable) -> tuple[bytes, str]:
+def _converted(data: bytes, refused: WorkbookUnreadable, limits: Limits) -> tuple[bytes, str]:
     """A .xls/.ods/.fods the guard refused, converted to .xlsx by LibreOffice when it is
     installed; otherwise (or when the conversion fails) the guard's message stands."""
     kind = _legacy_kind(data) if refused.reason in ("xls", "ods") else None
     if kind is None or soffice_path() is None:
         raise refused
+    check_opendocument(data, kind, limits)  # a repeat bomb is refused before LibreOffice expands it
     try:
         return convert_to_xlsx(data, kind), CONVERTIBLE_SUFFIXES[kind]
     except LibreOfficeError as exc:
