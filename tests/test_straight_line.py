@@ -115,3 +115,41 @@ def test_plain_formulas_take_the_straight_line() -> None:
     for formula in ("=IF(A1>0,(A2-A3)/A2,SUM(A4:B4))", "=ROUND(A1,2)", "=A1", '=A1&" €"'):
         shape = evaluator_module._compile(formula)
         assert isinstance(shape.func, _StraightLine), formula
+
+
+def test_arithmetic_edge_cases_compute_the_same_both_ways(
+    compared: list[str], tmp_path: Path
+) -> None:
+    """Plain numbers take a shortcut through the arithmetic operators: every kind of operand
+    and every edge (division by 0, overflow, empty cell, text, boolean, error) is compared."""
+    import openpyxl  # noqa: PLC0415 -- builds the workbook under test
+
+    operands = {"A1": 7.5, "A2": 0.0, "A3": 1e308, "A4": None, "A5": "12", "A6": True,
+                "A7": "=1/0", "A8": -2.25, "A9": "texte", "A10": 3}  # fmt: skip
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for ref, value in operands.items():
+        if value is not None:
+            sheet[ref] = value
+    formulas_written = []
+    row = 1
+    for left in operands:
+        for right in operands:
+            for operator in ("+", "-", "*", "/"):
+                sheet.cell(row=row, column=3, value=f"={left}{operator}{right}")
+                formulas_written.append(row)
+                row += 1
+        for unary in (f"=-{left}", f"={left}%", f"=-({left}*2)/A1"):
+            sheet.cell(row=row, column=3, value=unary)
+            formulas_written.append(row)
+            row += 1
+    path = tmp_path / "operateurs.xlsx"
+    book.save(path)
+    workbook = load(path)
+    evaluator = Evaluator(workbook)
+    for formula_row in formulas_written:
+        evaluator.value(CellRef(workbook.sheets[0], formula_row, 3))
+    disagreements = [entry for entry in compared if entry]
+    assert not disagreements, disagreements[:5]
+    assert len(compared) >= 100

@@ -35,7 +35,8 @@ from typing import Any
 import formulas
 import numpy as np
 import schedula as sh
-from formulas.functions import wrap_ufunc
+from formulas.functions import Array, wrap_ufunc
+from formulas.functions.operators import OPERATORS as _OPERATORS
 from formulas.tokens.operand import Error as _XlErrors
 from formulas.tokens.operand import XlError
 
@@ -227,6 +228,65 @@ def _straight_line(pipe: Any) -> _StraightLine | None:
     return _StraightLine(inputs, defaults, steps, outputs[0], filters)
 
 
+def _number_operand(value: object) -> float | None:
+    """A plain number as `formulas` passes it between operators (a float, or a float in a
+    0-d array), else None: errors, texts, booleans, empty cells, arrays keep the library's
+    own path."""
+    if type(value) is float:
+        return value
+    if isinstance(value, np.ndarray) and value.shape == ():
+        inner: object = value[()]
+        if type(inner) is float:
+            return float(inner)
+    return None
+
+
+def _zero_d(value: object) -> object:
+    """A result as `formulas` gives it: a 0-d object array of its own Array type."""
+    result = np.empty((), dtype=object)
+    result[()] = value
+    return result.view(Array)
+
+
+def _finite(value: float) -> object:
+    return value if math.isfinite(value) else _XlErrors.errors["#NUM!"]
+
+
+def _number_operator(
+    library: Callable[..., Any], compute: Callable[..., object]
+) -> Callable[..., object]:
+    """An arithmetic operator of `formulas` with a shortcut for plain numbers: the same
+    result (the library's own rules: #DIV/0! for a division by 0, #NUM! for an infinite or
+    undefined result, a 0-d array), without numpy's per-call machinery (most of an
+    operator's cost); anything else goes to the library's operator."""
+
+    def call(*args: object) -> object:
+        numbers = [_number_operand(a) for a in args]
+        if None in numbers:
+            return library(*args)
+        return _zero_d(compute(*numbers))
+
+    return call
+
+
+def _divided(x: float, y: float) -> object:
+    return _finite(x / y) if y else _XlErrors.errors["#DIV/0!"]
+
+
+_NUMBER_RULES: dict[str, Callable[..., object]] = {
+    "+": lambda x, y: _finite(x + y),
+    "-": lambda x, y: _finite(x - y),
+    "*": lambda x, y: _finite(x * y),
+    "/": _divided,
+    "U-": lambda x: _finite(-x),
+    "%": lambda x: _finite(x / 100.0),
+}
+_PLAIN_NUMBER_OPERATORS: dict[int, Callable[..., object]] = {
+    id(_OPERATORS[name]): _number_operator(_OPERATORS[name], rule)
+    for name, rule in _NUMBER_RULES.items()
+}
+
+
 def _not_plain(function: Any) -> bool:
     """A sub-dispatcher or a model class: called differently by the dispatcher."""
     parent = sh.parent_func(function)
@@ -249,7 +309,8 @@ def _ordered_steps(
             return None  # a cycle or an input nobody gives
         for key in ready:
             node = pending.pop(key)
-            steps.append((node["function"], tuple(node["inputs"]), node["outputs"][0]))
+            function = _PLAIN_NUMBER_OPERATORS.get(id(node["function"]), node["function"])
+            steps.append((function, tuple(node["inputs"]), node["outputs"][0]))
             known.add(node["outputs"][0])
     return tuple(steps)
 

@@ -90,6 +90,7 @@ class Fingerprints:
             evaluator.with_data(cells) for cells in _overrides(workbook, sets, subject_cells)
         ]
         self._values: dict[CellRef, tuple[object, ...]] = {}
+        self._partial: dict[CellRef, dict[int, object]] = {}  # some sets computed so far
         cells = [
             c.ref for c in workbook.cells.values() if c.is_formula and c.ref not in subject_cells
         ]
@@ -135,8 +136,18 @@ class Fingerprints:
 
     def _redrawn_raw(self, ref: CellRef) -> tuple[object, ...]:
         if ref not in self._values:
-            self._values[ref] = tuple(e.value(ref) for e in self._redrawn)
+            self._values[ref] = tuple(self._redrawn_value(ref, i) for i in range(len(self.sets)))
         return self._values[ref]
+
+    def _redrawn_value(self, ref: CellRef, index: int) -> object:
+        """The cell on one redrawn set, computed only when asked: a cell that fails on the
+        first set is never computed on the others."""
+        if ref in self._values:
+            return self._values[ref][index]
+        known = self._partial.setdefault(ref, {})
+        if index not in known:
+            known[index] = self._redrawn[index].value(ref)
+        return known[index]
 
     def moves(self, ref: CellRef) -> bool:
         """Whether the cell follows the data at all (a formula of typed numbers does not)."""
@@ -188,16 +199,15 @@ class Fingerprints:
         real = as_number(self._real.value(ref))
         if real is None or not _close(target.real * factor, real, item.tolerance, factor):
             return False
-        values = self.redrawn_values(ref)
-        return all(
-            expected is None  # not computable on this data set: proves nothing either way
-            or (
-                isinstance(expected, float)
-                and found is not None
-                and _close(expected * factor, found, item.tolerance, factor)
-            )
-            for expected, found in zip(target.redrawn, values, strict=True)
-        )
+        for index, expected in enumerate(target.redrawn):
+            if expected is None:
+                continue  # not computable on this data set: proves nothing either way
+            found = as_number(self._redrawn_value(ref, index))
+            if not isinstance(expected, float) or found is None:
+                return False
+            if not _close(expected * factor, found, item.tolerance, factor):
+                return False
+        return True
 
     def _agrees_other(self, ref: CellRef, target: Target, item: ItemSpec) -> bool:
         """A flag, a text or a date: the cell read in the item's unit, on every data set."""
