@@ -769,10 +769,18 @@ class Evaluator:
         """The precedents not valued yet, in order; a range whose every cell a formula
         already read is skipped whole (a lookup table read by a thousand formulas)."""
         pending: list[CellRef] = []
-        values = self._values
+        values, stored, overrides = self._values, self.workbook.cells, self._overrides
         for area in self._ranges_read(ref):
-            if area not in self._complete:
-                pending.extend(c for c in self._stored_cells(area) if c not in values)
+            if area in self._complete:
+                continue
+            for cell_ref in self._stored_cells(area):
+                if cell_ref in values:
+                    continue
+                cell = stored[cell_ref]
+                if cell.formula is None:  # a constant is valued at once, never walked
+                    values[cell_ref] = overrides.get(cell_ref, cell.value)
+                else:
+                    pending.append(cell_ref)
         return pending
 
     def _stored_cells(self, area: RangeRef) -> tuple[CellRef, ...]:
