@@ -7,6 +7,8 @@ that way (`value-search`) is never credited without a human look.
 
 from __future__ import annotations
 
+import bisect
+from collections.abc import Iterator
 from dataclasses import replace
 
 from autocorrect.evaluate.evaluator import Evaluator
@@ -141,6 +143,7 @@ class _ValueSearch:
         self._numbers: dict[CellRef, float | None] = {}  # each cell's number, read once
         formulas = sum(1 for c in grading.workbook.cells.values() if c.is_formula)
         self._large = formulas > MAX_FORMULAS
+        self._sorted: tuple[list[float], list[int]] | None = None  # see `_tried`
         self._subject_numbers: set[float] | None = None
 
     def find(self, item: ItemSpec, expected: object) -> Answer | None:
@@ -149,8 +152,8 @@ class _ValueSearch:
         tolerance = item.tolerance
         slack = tolerance.absolute + tolerance.relative * abs(expected)
         slack += 1e-9 * max(1.0, abs(expected))
-        for cell in self._cells():
-            if cell.ref in self.used or not self._may_agree(cell.ref, expected, slack):
+        for cell in self._tried(expected, slack):
+            if cell.ref in self.used:
                 continue
             location = Location(cell.ref, LocatedBy.VALUE_SEARCH, "", percent_label=False)
             answer = _read(self.grading, location, item)
@@ -162,12 +165,44 @@ class _ValueSearch:
                 return replace(answer, location=replace(location, label=text))
         return None
 
+    def _tried(self, expected: float, slack: float) -> Iterator[CellData]:
+        """The cells whose number may agree, in the pool's order. A workbook beyond the
+        formula ceiling has its saved numbers indexed once (sorted), so that each item looks
+        at a few cells, not at all of them."""
+        pool = self._cells()
+        if not self._large:
+            yield from (c for c in pool if self._may_agree(c.ref, expected, slack))
+            return
+        numbers, positions = self._index()
+        near: set[int] = set()
+        for factor in (1.0, 100.0, 0.01):  # the number as is, ×100 rates, points in %
+            width = slack * factor * (1 + 1e-9) + 1e-12
+            low = bisect.bisect_left(numbers, expected * factor - width)
+            high = bisect.bisect_right(numbers, expected * factor + width)
+            near.update(positions[low:high])
+        for position in sorted(near):
+            if self._may_agree(pool[position].ref, expected, slack):
+                yield pool[position]
+
+    def _index(self) -> tuple[list[float], list[int]]:
+        if self._sorted is None:
+            pool = self._cells()
+            found = [
+                (n, i) for i, c in enumerate(pool) if (n := self._number_of(c.ref)) is not None
+            ]
+            found.sort()
+            self._sorted = ([n for n, _ in found], [i for _, i in found])
+        return self._sorted
+
+    def _number_of(self, ref: CellRef) -> float | None:
+        if ref not in self._numbers:
+            self._numbers[ref] = _number(self._searched_value(ref))
+        return self._numbers[ref]
+
     def _may_agree(self, ref: CellRef, expected: float, slack: float) -> bool:
         """A cheap necessary condition for agreeing: the cell's number, as is, read as a
         rate ×100 or as points shown in %, within the tolerance (the exact reading follows)."""
-        if ref not in self._numbers:
-            self._numbers[ref] = _number(self._searched_value(ref))
-        number = self._numbers[ref]
+        number = self._number_of(ref)
         if number is None:
             return False
         return any(abs(r - expected) <= slack for r in (number, number / 100, number * 100))
