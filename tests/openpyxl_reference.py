@@ -43,7 +43,7 @@ def load_with_openpyxl_reference(path: Path, limits: Limits | None = None) -> Wo
     try:
         checked = preflight_bytes(data, limits)
     except WorkbookUnreadable as refused:
-        data, converted_from = _converted(data, refused)
+        data, converted_from = _converted(data, refused, limits)
         checked = preflight_bytes(data, limits)
     try:
         with warnings.catch_warnings():
