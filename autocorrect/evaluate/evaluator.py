@@ -28,7 +28,7 @@ import decimal
 import functools
 import logging
 import math
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -697,7 +697,18 @@ class Evaluator:
             self._evaluate_in_order(ref)
         return self._values.get(ref)
 
-    def _engine_row(self, row: list[CellRef]) -> list[object]:
+    def _engine_grid(self, area: RangeRef) -> list[list[object]]:
+        """A range as the compiled formula takes it, row by row. A full range (every position
+        stored, the usual table of answers) reuses the references found once per workbook
+        instead of building them again for each data set."""
+        rows, cols = area.shape
+        stored = self._stored_cells(area) if type(area) is RangeRef else ()
+        if len(stored) != rows * cols:
+            return [self._engine_row(row) for row in area.cells()]
+        flat = self._engine_row(stored)
+        return [flat[index * cols : (index + 1) * cols] for index in range(rows)]
+
+    def _engine_row(self, row: Sequence[CellRef]) -> list[object]:
         """One row of a range as the compiled formula takes it; the common cases (a value
         already computed, a number) first: a range of 2,000 answers is read cell by cell."""
         values = self._values
@@ -917,7 +928,7 @@ class Evaluator:
             return value, _memo_part(value)
         known = self._ranges.get(target)
         if known is None:  # each range built once per evaluator: many formulas read it
-            grid = [self._engine_row(row) for row in target.cells()]
+            grid = self._engine_grid(target)
             array = np.array(grid, dtype=object)
             known = self._ranges[target] = (array, _memo_part(array))
         return known[0].copy(), known[1]  # a function may write into its argument
