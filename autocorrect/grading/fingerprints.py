@@ -249,15 +249,20 @@ def _overrides(
     """Per data set, the redrawn subject cells addressed in the candidate's sheet spelling; a
     cell the candidate changed (typed over) keeps the candidate's value. Which cells the
     candidate left as the subject gave them is found once for every set."""
-    subject_to_own = {s.casefold(): s for s in workbook.sheets}
+    casefolded = {s.casefold(): s for s in workbook.sheets}
+    keys: dict[CellRef, None] = {}
+    for data_set in sets:  # the sets redraw the same cells: their union costs little
+        keys.update(dict.fromkeys(data_set.cells))
+    own_sheet = {name: casefolded.get(name.casefold()) for name in {ref.sheet for ref in keys}}
+    cells = workbook.cells
     untouched: dict[CellRef, CellRef] = {}
-    for ref in dict.fromkeys(r for data_set in sets for r in data_set.cells):
-        sheet = subject_to_own.get(ref.sheet.casefold())
+    for ref in keys:
+        sheet = own_sheet[ref.sheet]
         if sheet is None:
             continue
-        own = CellRef(sheet, ref.row, ref.col)
-        cell = workbook.get(own)
-        if cell is not None and not cell.is_formula and cell.value == subject.get(ref):
+        own = ref if sheet == ref.sheet else CellRef(sheet, ref.row, ref.col)
+        cell = cells.get(own)
+        if cell is not None and cell.formula is None and cell.value == subject.get(ref):
             untouched[ref] = own
     return [
         {own: data_set.cells[ref] for ref, own in untouched.items() if ref in data_set.cells}
