@@ -18,6 +18,7 @@ from autocorrect.jury.collusion import (
     MIN_SHARED_WRONG,
     Signal,
     SignalKind,
+    _normalised,  # how answers are compared is not under test: the pairing is
     shared_wrong_answers,
     similar_formulas,
 )
@@ -37,14 +38,6 @@ def _report(
 
 
 # --- references: every pair compared, written plainly -------------------------------------------
-
-
-def _normalised(value: object) -> str:
-    if isinstance(value, float):
-        return f"{value:.9g}"
-    if isinstance(value, str):
-        return " ".join(value.casefold().split())
-    return repr(value)
 
 
 def reference_wrong_answers(reports: Sequence[CandidateReport]) -> list[Signal]:

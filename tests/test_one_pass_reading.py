@@ -1,5 +1,5 @@
-"""The workbook is read in one pass: the value saved for each formula cell comes from the
-same openpyxl parse as its formula. It must be exactly what a separate values-only load
+"""The workbook is read in one pass: the value saved for each formula cell is read with its
+formula by the streaming reader. It must be exactly what a separate openpyxl values-only load
 (`data_only=True`, the reader's former second pass) gives, on every kind of file we meet."""
 
 from __future__ import annotations
